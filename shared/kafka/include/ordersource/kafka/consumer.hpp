@@ -1,0 +1,43 @@
+#pragma once
+// A Kafka consumer-group member that never commits on its own: the caller commits a
+// record's offset only after its own database transaction committed (at-least-once
+// transport, exactly-once effect; ARCHITECTURE.md principle 4).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ordersource/kafka/client_config.hpp"
+#include "ordersource/kafka/record.hpp"
+
+namespace ordersource::kafka {
+
+class Consumer {
+  public:
+    // `config` must hold bootstrap.servers and group.id. A subscription starting with '^'
+    // is a regular expression, so topics created later are picked up too.
+    // Throws KafkaError when the configuration is rejected.
+    Consumer(const Properties& config, const std::vector<std::string>& subscriptions);
+    ~Consumer();
+
+    Consumer(const Consumer&) = delete;
+    Consumer& operator=(const Consumer&) = delete;
+
+    // The next record, or nullopt when none arrived within `timeout`. Transient client
+    // errors are logged and yield nullopt; a fatal client error throws KafkaError.
+    std::optional<Record> poll(std::chrono::milliseconds timeout);
+
+    // Synchronously commits "processed up to and including `record`" for its partition.
+    std::optional<Error> commit(const Record& record);
+
+    // Leaves the group (its partitions go to other members at once). Idempotent.
+    void close();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ordersource::kafka
