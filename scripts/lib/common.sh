@@ -14,11 +14,13 @@ export ORDERSOURCE_ROOT
 : "${KAFKA_CONTROLLER_PORT:=9093}"
 : "${KAFKA_READY_TIMEOUT_S:=90}"
 : "${ORDERSOURCE_PG_PORT:=55432}"
+# The Java runtime that runs Kafka and its tools (any JDK/JRE 17+).
+: "${JAVA:=java}"
 : "${PG_READY_TIMEOUT_S:=60}"
 : "${ORDERSOURCE_PG_USER:=ordersource}"
 # Local-only development password; production passes its own through the environment.
 : "${ORDERSOURCE_PG_PASSWORD:=ordersource}"
-export ORDERSOURCE_CACHE_DIR ORDERSOURCE_STATE_DIR ORDERSOURCE_PRESET KAFKA_PORT \
+export JAVA ORDERSOURCE_CACHE_DIR ORDERSOURCE_STATE_DIR ORDERSOURCE_PRESET KAFKA_PORT \
     KAFKA_CONTROLLER_PORT ORDERSOURCE_PG_PORT ORDERSOURCE_PG_USER ORDERSOURCE_PG_PASSWORD
 
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' \
@@ -70,11 +72,11 @@ stop_pid_file() {
 }
 
 require_java() {
-    command -v java >/dev/null 2>&1 ||
-        die "Java not found on PATH. Kafka needs Java 17 or newer: run scripts/setup" \
-            "(installs openjdk-17-jre-headless) or install a JRE yourself."
+    command -v "$JAVA" >/dev/null 2>&1 ||
+        die "Java not found (JAVA=$JAVA). Kafka needs Java 17 or newer: run scripts/setup" \
+            "(installs openjdk-17-jre-headless) or point JAVA at a Java 17+ runtime."
     local major
-    major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)"
+    major="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)"
     [[ -n $major && $major -ge 17 ]] ||
         die "Java $major found, Kafka $KAFKA_VERSION needs Java 17 or newer."
 }
@@ -88,7 +90,7 @@ require_kafka_jars() {
 kafka_tool_java() {
     require_java
     require_kafka_jars
-    exec java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    exec "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
         -Dlog4j2.configurationFile="$ORDERSOURCE_ROOT/deploy/kafka/log4j2-tools.properties" \
         -cp "$KAFKA_LIB_DIR/*" "$@"
 }

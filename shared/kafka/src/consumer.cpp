@@ -20,7 +20,7 @@ Consumer::Consumer(const Properties& config, const std::vector<std::string>& sub
         // Measured with librdkafka 2.0.2: with cooperative-sticky (and no incremental
         // rebalance callback) a member that closed was not seen leaving, so the next member
         // of its group waited the whole session timeout (45 s) before getting partitions;
-        // with range it gets them in ~0.3 s.
+        // with range it gets them in ~0.3 s. docs/adr/0005-consumer-assignment-strategy.md
         {"partition.assignment.strategy", "range"},
     };
     for (const auto& [name, value] : config) {
