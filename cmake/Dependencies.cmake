@@ -34,5 +34,8 @@ target_include_directories(deps_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_D
 target_compile_definitions(deps_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
 add_library(deps::rapidjson ALIAS deps_rapidjson)
 
+pkg_check_modules(UUID REQUIRED IMPORTED_TARGET uuid)
+add_library(deps::uuid ALIAS PkgConfig::UUID)
+
 find_package(Boost 1.74 REQUIRED)
 add_library(deps::boost_headers ALIAS Boost::headers)
