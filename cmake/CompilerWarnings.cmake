@@ -3,5 +3,5 @@ add_library(ordersource_warnings INTERFACE)
 add_library(ordersource::warnings ALIAS ordersource_warnings)
 target_compile_options(ordersource_warnings INTERFACE
   -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion -Wpedantic -Wnon-virtual-dtor
-  -Wold-style-cast -Woverloaded-virtual -Wcast-align -Wnull-dereference -Wimplicit-fallthrough
+  -Wold-style-cast -Woverloaded-virtual -Wcast-align -Wimplicit-fallthrough
   $<$<BOOL:${ORDERSOURCE_WERROR}>:-Werror>)

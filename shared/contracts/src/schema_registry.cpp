@@ -1,0 +1,51 @@
+#include "schema_registry.hpp"
+
+#include <rapidjson/stringbuffer.h>
+
+#include <stdexcept>
+
+#include "embedded_schemas.hpp"
+
+namespace ordersource::contracts::detail {
+
+const SchemaRegistry& SchemaRegistry::instance() {
+    static const SchemaRegistry kRegistry;
+    return kRegistry;
+}
+
+SchemaRegistry::SchemaRegistry() {
+    for (const auto& embedded : embedded_schemas()) {
+        rapidjson::Document document;
+        document.Parse(embedded.text.data(), embedded.text.size());
+        if (document.HasParseError()) {
+            // A broken schema in proto/ is a build defect, not a runtime condition.
+            throw std::logic_error("schema " + std::string(embedded.name) + " is not valid JSON");
+        }
+        schemas_.emplace(std::make_pair(std::string(embedded.name), embedded.version),
+                         std::make_unique<rapidjson::SchemaDocument>(document));
+    }
+}
+
+const rapidjson::SchemaDocument* SchemaRegistry::find(std::string_view name, int version) const {
+    const auto it = schemas_.find(std::make_pair(std::string(name), version));
+    return it == schemas_.end() ? nullptr : it->second.get();
+}
+
+std::string validation_error(const rapidjson::SchemaDocument& schema,
+                             const rapidjson::Value& document,
+                             std::string_view what) {
+    rapidjson::SchemaValidator validator(schema);
+    if (document.Accept(validator)) {
+        return {};
+    }
+    rapidjson::StringBuffer pointer;
+    validator.GetInvalidDocumentPointer().StringifyUriFragment(pointer);
+    std::string location = pointer.GetString();
+    if (location.size() > 1 && location.front() == '#') {
+        location.erase(0, 1);
+    }
+    return std::string(what) + " " + (location.empty() ? "/" : location) + " violates '" +
+           validator.GetInvalidSchemaKeyword() + "'";
+}
+
+}  // namespace ordersource::contracts::detail

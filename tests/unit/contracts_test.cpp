@@ -1,0 +1,101 @@
+#include <boost/test/unit_test.hpp>
+
+#include "ordersource/contracts/envelope.hpp"
+
+using namespace ordersource::contracts;
+
+namespace {
+
+Envelope order_created() {
+    return Envelope{
+        .event_id = "3f1c9a56-0d3e-4c4b-9a0e-6a2f0e8c1b7d",
+        .type = "OrderCreated",
+        .schema_version = 1,
+        .stream_id = "order-8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f",
+        .stream_version = 0,
+        .occurred_at = "2026-11-24T18:34:00.123Z",
+        .correlation_id = "corr-1",
+        .causation_id = "",
+        .payload_json = R"({"orderId":"8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f","customerId":"c-1",)"
+                        R"("currency":"USD","items":[{"sku":"SKU-1","quantity":2,)"
+                        R"("unitPrice":"49.99"}],"total":"99.98"})"};
+}
+
+std::string reason_of(const std::variant<Envelope, ContractViolation>& result) {
+    BOOST_REQUIRE(std::holds_alternative<ContractViolation>(result));
+    return std::get<ContractViolation>(result).reason;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(envelope_round_trips_through_json_and_validates) {
+    const auto original = order_created();
+    const auto parsed = parse_envelope(to_json(original));
+    BOOST_REQUIRE(std::holds_alternative<Envelope>(parsed));
+    const auto& envelope = std::get<Envelope>(parsed);
+    BOOST_TEST(envelope.event_id == original.event_id);
+    BOOST_TEST(envelope.type == "OrderCreated");
+    BOOST_TEST(envelope.stream_id == original.stream_id);
+    BOOST_TEST(envelope.correlation_id == "corr-1");
+    BOOST_TEST(envelope.payload_json == original.payload_json);
+}
+
+BOOST_AUTO_TEST_CASE(garbage_is_a_violation_not_a_crash) {
+    BOOST_TEST(reason_of(parse_envelope("not json")).find("not valid JSON") == 0U);
+    BOOST_TEST(reason_of(parse_envelope("")).find("not valid JSON") == 0U);
+    BOOST_TEST(reason_of(parse_envelope("[1,2]")).find("envelope") == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(missing_envelope_member_is_named) {
+    auto json = to_json(order_created());
+    json.replace(json.find("\"correlationId\""), 15, "\"correlationXX\"");
+    const auto reason = reason_of(parse_envelope(json));
+    BOOST_TEST(reason.find("envelope") == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(payload_violation_names_the_offending_field) {
+    auto envelope = order_created();
+    envelope.payload_json.replace(envelope.payload_json.find("\"quantity\":2"), 12,
+                                  "\"quantity\":0");
+    const auto reason = reason_of(parse_envelope(to_json(envelope)));
+    BOOST_TEST(reason == "payload /items/0/quantity violates 'minimum'");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_type_or_version_is_a_violation) {
+    auto envelope = order_created();
+    envelope.type = "OrderTeleported";
+    BOOST_TEST(reason_of(parse_envelope(to_json(envelope))) == "unknown event type OrderTeleported v1");
+    envelope = order_created();
+    envelope.schema_version = 7;
+    BOOST_TEST(reason_of(parse_envelope(to_json(envelope))) == "unknown event type OrderCreated v7");
+}
+
+BOOST_AUTO_TEST_CASE(every_event_of_the_catalogue_has_a_schema) {
+    for (const char* type : {"OrderCreated", "OrderAccepted", "PaymentRequested", "OrderConfirmed",
+                             "OrderCancelled", "RefundRequested", "OrderRefunded",
+                             "PaymentAuthorized", "PaymentDeclined", "PaymentRefunded"}) {
+        const auto violation = validate_payload(type, 1, "{}");
+        BOOST_REQUIRE(violation.has_value());  // {} lacks required members...
+        BOOST_TEST(violation->reason.find("unknown event type") == std::string::npos, type);
+    }
+    BOOST_TEST(!validate_payload("OrderCancelled", 1,
+                                 R"({"orderId":"8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f",)"
+                                 R"("reason":"TIMEOUT"})"));
+    BOOST_TEST(validate_payload("OrderCancelled", 1,
+                                R"({"orderId":"8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f",)"
+                                R"("reason":"BORED"})")
+                   .has_value());
+}
+
+BOOST_AUTO_TEST_CASE(kafka_headers_carry_the_envelope_facts) {
+    const auto headers = kafka_headers(order_created());
+    BOOST_TEST(headers.size() == 8U);
+    BOOST_TEST(headers[0].first == "event-id");
+    BOOST_TEST(headers[5].second == "corr-1");
+    BOOST_TEST(headers[7].second == "application/json");
+}
+
+BOOST_AUTO_TEST_CASE(times_format_as_rfc3339_utc_with_milliseconds) {
+    BOOST_TEST(format_rfc3339_millis(0) == "1970-01-01T00:00:00.000Z");
+    BOOST_TEST(format_rfc3339_millis(1'795'545'240'123) == "2026-11-24T18:34:00.123Z");
+}
