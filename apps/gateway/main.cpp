@@ -1,0 +1,72 @@
+// Composition root: read config, wire adapters, serve until SIGTERM/SIGINT, drain, exit.
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include "adapters/http_api.hpp"
+#include "adapters/kafka_event_publisher.hpp"
+#include "adapters/pg_idempotency_store.hpp"
+#include "clock.hpp"
+#include "gateway_config.hpp"
+#include "ordersource/core/config.hpp"
+#include "ordersource/core/ids.hpp"
+
+using namespace ordersource;
+
+int main(int argc, char** argv) {
+    if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
+        std::cout << "gateway " << ORDERSOURCE_VERSION << "\n";
+        return 0;
+    }
+    if (argc > 1) {
+        std::cout << gateway::gateway_usage();
+        return std::strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    }
+    core::set_log_service("gateway");
+    gateway::GatewayConfig config;
+    try {
+        config = gateway::GatewayConfig::from_env();
+    } catch (const core::ConfigError& error) {
+        std::cerr << "gateway: " << error.what() << "\n";
+        return 2;
+    }
+    core::set_log_level(config.log_level);
+
+    // Block the stop signals in every thread started from here on; sigwait takes them below.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    try {
+        gateway::PgIdempotencyStore idempotency(config.database,
+                                                static_cast<std::size_t>(config.http.threads));
+        kafka::Producer producer(config.kafka);
+        gateway::KafkaEventPublisher publisher(producer);
+        const gateway::SystemClock clock;
+        gateway::OrderIntake intake(idempotency, publisher, clock, core::new_uuid);
+        gateway::HttpApi http(config.http, intake);
+        http.start();
+        core::log(core::LogLevel::kInfo, "gateway listening",
+                  {{"address", config.http.bind_address},
+                   {"port", std::to_string(http.port())}});
+
+        int signal = 0;
+        sigwait(&stop_signals, &signal);
+        core::log(core::LogLevel::kInfo, "stopping", {{"signal", strsignal(signal)}});
+        http.stop_accepting_orders();
+        if (!producer.flush(config.shutdown_timeout)) {
+            core::log(core::LogLevel::kWarn, "in-flight orders not acknowledged before shutdown",
+                      {{"count", std::to_string(producer.in_flight())}});
+            producer.purge();  // their clients get 503 from the delivery callbacks
+            producer.flush(std::chrono::milliseconds(1000));
+        }
+        http.shutdown();
+    } catch (const std::exception& error) {
+        core::log(core::LogLevel::kError, "gateway failed", {{"error", error.what()}});
+        return 1;
+    }
+    core::log(core::LogLevel::kInfo, "stopped");
+    return 0;
+}

@@ -1,0 +1,41 @@
+#pragma once
+// The gateway's HTTP interface (Pistache). No Pistache type crosses this header.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "app/order_intake.hpp"
+
+namespace ordersource::gateway {
+
+struct HttpSettings {
+    std::string bind_address = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0 = any free port (tests)
+    int threads = 2;
+    std::size_t max_body_bytes = 64 * 1024;
+};
+
+class HttpApi {
+  public:
+    HttpApi(const HttpSettings& settings, OrderIntake& intake);
+    ~HttpApi();
+    HttpApi(const HttpApi&) = delete;
+    HttpApi& operator=(const HttpApi&) = delete;
+
+    // Binds and serves on background threads; throws when the address cannot be bound.
+    void start();
+    // The port actually bound (differs from the setting when that was 0).
+    std::uint16_t port() const;
+    // From now on POST /orders answers 503: used while draining at shutdown.
+    void stop_accepting_orders();
+    // Stops serving; call after every in-flight order was answered (producer flushed).
+    void shutdown();
+
+    struct Impl;  // public only so the Pistache handler in the .cpp can reach it
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ordersource::gateway

@@ -1,0 +1,46 @@
+#pragma once
+// What the gateway's use case needs from the outside world; adapters implement these.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ordersource/contracts/envelope.hpp"
+
+namespace ordersource::gateway {
+
+struct IdempotencyRecord {
+    std::string order_id;
+    std::string fingerprint;  // canonical form of the request body
+};
+
+class IdempotencyStore {
+  public:
+    virtual ~IdempotencyStore() = default;
+    // Stores key -> proposed unless the key is already stored, atomically across gateway
+    // instances; returns the record stored under the key now (proposed, or the earlier one).
+    // Throws on infrastructure failure.
+    virtual IdempotencyRecord claim(std::string_view key, const IdempotencyRecord& proposed) = 0;
+};
+
+class EventPublisher {
+  public:
+    // nullopt when the broker acknowledged the event (acks=all), else the reason.
+    using Completion = std::function<void(const std::optional<std::string>& error)>;
+    virtual ~EventPublisher() = default;
+    // Calls `done` exactly once, possibly on another thread, possibly before returning.
+    virtual void publish(std::string_view topic,
+                         std::string_view key,
+                         const contracts::Envelope& envelope,
+                         Completion done) = 0;
+};
+
+class Clock {
+  public:
+    virtual ~Clock() = default;
+    virtual std::int64_t now_epoch_millis() const = 0;
+};
+
+}  // namespace ordersource::gateway

@@ -1,0 +1,47 @@
+#include "gateway_config.hpp"
+
+#include "ordersource/core/config.hpp"
+#include "ordersource/kafka/client_config.hpp"
+
+namespace ordersource::gateway {
+
+GatewayConfig GatewayConfig::from_env() {
+    GatewayConfig config;
+    config.http.bind_address = core::env_string("GATEWAY_BIND_ADDRESS", "127.0.0.1");
+    config.http.port = static_cast<std::uint16_t>(core::env_int("GATEWAY_PORT", 8080, 0, 65535));
+    config.http.threads = static_cast<int>(core::env_int("GATEWAY_THREADS", 2, 1, 64));
+    config.http.max_body_bytes =
+        static_cast<std::size_t>(core::env_int("GATEWAY_MAX_BODY_BYTES", 65536, 1024, 1 << 20));
+    config.kafka = kafka::properties_from_env();
+    // Well below Pistache's 60 s body timeout, so a client never gets a 408 for an order
+    // that Kafka acknowledges later (PITFALLS.md).
+    config.kafka["message.timeout.ms"] =
+        std::to_string(core::env_int("GATEWAY_KAFKA_ACK_TIMEOUT_MS", 10000, 1000, 50000));
+    config.database = pg::ConnectionSettings::from_env("GATEWAY_PG_DATABASE", "gateway");
+    config.log_level = core::parse_log_level(core::env_string("LOG_LEVEL", "info"));
+    config.shutdown_timeout = std::chrono::milliseconds(
+        core::env_int("GATEWAY_SHUTDOWN_TIMEOUT_MS", 10000, 100, 600000));
+    return config;
+}
+
+const char* gateway_usage() {
+    return R"(ordersource gateway: takes orders over HTTP and publishes OrderCreated to Kafka.
+
+Usage: gateway [--help] [--version]
+
+Environment (defaults in brackets):
+  GATEWAY_BIND_ADDRESS         address to listen on [127.0.0.1]
+  GATEWAY_PORT                 port, 0 = any free port [8080]
+  GATEWAY_THREADS              HTTP worker threads [2]
+  GATEWAY_MAX_BODY_BYTES       largest accepted body; larger gets 413 [65536]
+  GATEWAY_KAFKA_ACK_TIMEOUT_MS how long an order may wait for Kafka's ack before 503 [10000]
+  GATEWAY_SHUTDOWN_TIMEOUT_MS  how long SIGTERM waits for in-flight orders [10000]
+  GATEWAY_PG_DATABASE          database holding Idempotency-Keys [gateway]
+  ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
+  ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)
+  ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 55432 / ordersource / -]
+  LOG_LEVEL                    debug | info | warn | error [info]
+)";
+}
+
+}  // namespace ordersource::gateway

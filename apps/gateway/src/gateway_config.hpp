@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "adapters/http_api.hpp"
+#include "ordersource/core/log.hpp"
+#include "ordersource/kafka/record.hpp"
+#include "ordersource/pg/connection.hpp"
+
+namespace ordersource::gateway {
+
+// Everything the gateway reads from its environment, validated; README "Configuration".
+struct GatewayConfig {
+    HttpSettings http;
+    kafka::Properties kafka;
+    pg::ConnectionSettings database;
+    core::LogLevel log_level = core::LogLevel::kInfo;
+    std::chrono::milliseconds shutdown_timeout{10'000};
+
+    // Throws core::ConfigError naming the variable and what is allowed.
+    static GatewayConfig from_env();
+};
+
+// The --help text: every variable with its default.
+const char* gateway_usage();
+
+}  // namespace ordersource::gateway
