@@ -1,6 +1,5 @@
 #include "app/order_intake.hpp"
 
-#include "ordersource/contracts/topics.hpp"
 #include <stdexcept>
 
 #include "ordersource/core/ids.hpp"
@@ -10,26 +9,27 @@ namespace ordersource::gateway {
 OrderIntake::OrderIntake(IdempotencyStore& idempotency,
                          EventPublisher& publisher,
                          const Clock& clock,
-                         IdGenerator new_order_id)
+                         IdGenerator new_order_id,
+                         std::string topic)
     : idempotency_(idempotency),
       publisher_(publisher),
       clock_(clock),
-      new_order_id_(std::move(new_order_id)) {}
+      new_order_id_(std::move(new_order_id)),
+      topic_(std::move(topic)) {}
 
 contracts::Envelope order_created_envelope(const OrderSubmission& submission,
                                            const std::string& order_id,
                                            const std::string& correlation_id,
                                            std::int64_t now_epoch_millis) {
-    return contracts::Envelope{
-        .event_id = core::derived_uuid("OrderCreated:" + order_id),
-        .type = "OrderCreated",
-        .schema_version = 1,
-        .stream_id = "order-" + order_id,
-        .stream_version = 0,
-        .occurred_at = contracts::format_rfc3339_millis(now_epoch_millis),
-        .correlation_id = correlation_id,
-        .causation_id = "",
-        .payload_json = order_created_payload(submission, order_id)};
+    return contracts::Envelope{.event_id = core::derived_uuid("OrderCreated:" + order_id),
+                               .type = "OrderCreated",
+                               .schema_version = 1,
+                               .stream_id = "order-" + order_id,
+                               .stream_version = 0,
+                               .occurred_at = contracts::format_rfc3339_millis(now_epoch_millis),
+                               .correlation_id = correlation_id,
+                               .causation_id = "",
+                               .payload_json = order_created_payload(submission, order_id)};
 }
 
 void OrderIntake::submit(const SubmitOrder& command, std::function<void(IntakeOutcome)> done) {
@@ -56,7 +56,7 @@ void OrderIntake::submit(const SubmitOrder& command, std::function<void(IntakeOu
         throw std::logic_error("gateway built an invalid OrderCreated: " + violation->reason);
     }
     publisher_.publish(
-        contracts::topics::kOrderCreated, order_id, envelope,
+        topic_, order_id, envelope,
         [done = std::move(done), order_id, replay](const std::optional<std::string>& error) {
             if (error) {
                 done({IntakeStatus::kUnavailable, order_id, *error});

@@ -11,6 +11,7 @@
 
 #include "app/ports.hpp"
 #include "domain/order_submission.hpp"
+#include "ordersource/contracts/topics.hpp"
 
 namespace ordersource::gateway {
 
@@ -37,10 +38,12 @@ class OrderIntake {
   public:
     using IdGenerator = std::function<std::string()>;
 
+    // `topic` is order-created in production; tests pass a topic of their own.
     OrderIntake(IdempotencyStore& idempotency,
                 EventPublisher& publisher,
                 const Clock& clock,
-                IdGenerator new_order_id);
+                IdGenerator new_order_id,
+                std::string topic = std::string(contracts::topics::kOrderCreated));
 
     // `done` runs exactly once, on the publisher's thread or the caller's.
     void submit(const SubmitOrder& command, std::function<void(IntakeOutcome)> done);
@@ -50,6 +53,7 @@ class OrderIntake {
     EventPublisher& publisher_;
     const Clock& clock_;
     IdGenerator new_order_id_;
+    std::string topic_;
 };
 
 // The OrderCreated envelope for an order (deterministic event id per order id).

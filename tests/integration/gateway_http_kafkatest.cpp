@@ -1,0 +1,167 @@
+// The gateway's HTTP API in-process, over real sockets, with the real PostgreSQL idempotency
+// store and the real Kafka broker (a topic of this test's own instead of order-created).
+#include <boost/test/unit_test.hpp>
+
+#include "adapters/http_api.hpp"
+#include "adapters/kafka_event_publisher.hpp"
+#include "adapters/pg_idempotency_store.hpp"
+#include "clock.hpp"
+#include "ordersource/contracts/envelope.hpp"
+#include "ordersource/core/ids.hpp"
+#include "ordersource/kafka/admin.hpp"
+#include "ordersource/kafka/consumer.hpp"
+#include "ordersource/testing/environment.hpp"
+#include "ordersource/testing/http_client.hpp"
+
+using namespace std::chrono_literals;
+using namespace ordersource;
+using testing::http_request;
+
+namespace {
+
+const std::string kValidBody =
+    R"({"customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPrice":"49.99"}]})";
+
+struct Gateway {
+    explicit Gateway(kafka::Properties kafka_config, std::string topic)
+        : store(
+              pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test"),
+              2),
+          producer(kafka_config),
+          publisher(producer),
+          intake(store, publisher, clock, core::new_uuid, std::move(topic)),
+          http(
+              gateway::HttpSettings{
+                  .bind_address = "127.0.0.1", .port = 0, .threads = 2, .max_body_bytes = 4096},
+              intake) {
+        http.start();
+    }
+    ~Gateway() {
+        http.stop_accepting_orders();
+        producer.flush(5s);
+        http.shutdown();
+    }
+    testing::HttpResponse post(const std::string& body,
+                               std::vector<std::pair<std::string, std::string>> headers = {}) {
+        headers.emplace_back("Content-Type", "application/json");
+        return http_request(http.port(), "POST", "/orders", headers, body);
+    }
+
+    gateway::PgIdempotencyStore store;
+    kafka::Producer producer;
+    gateway::KafkaEventPublisher publisher;
+    gateway::SystemClock clock;
+    gateway::OrderIntake intake;
+    gateway::HttpApi http;
+};
+
+kafka::Properties broker() {
+    return {{"bootstrap.servers", testing::kafka_bootstrap()}};
+}
+
+struct GatewayFixture {
+    GatewayFixture() : topic(testing::unique_name("gateway")) {
+        BOOST_REQUIRE(!kafka::create_topics(broker(), {{.name = topic, .partitions = 3}}, 30s));
+        gateway = std::make_unique<Gateway>(broker(), topic);
+    }
+    std::vector<kafka::Record> consume(std::size_t count) {
+        auto config = broker();
+        config["group.id"] = testing::unique_name("gateway-check");
+        kafka::Consumer consumer(config, {topic});
+        std::vector<kafka::Record> records;
+        testing::eventually(
+            [&] {
+                if (auto record = consumer.poll(200ms)) records.push_back(std::move(*record));
+                return records.size() >= count;
+            },
+            60s, 0ms);
+        return records;
+    }
+    std::string topic;
+    std::unique_ptr<Gateway> gateway;
+};
+
+void require_problem(const testing::HttpResponse& response, int status) {
+    BOOST_TEST(response.status == status);
+    BOOST_TEST(response.header("content-type") == "application/problem+json");
+    BOOST_TEST(response.body.find("\"status\":" + std::to_string(status)) != std::string::npos);
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(accepted_order_is_on_kafka_before_the_202_with_key_headers_and_envelope,
+                        GatewayFixture) {
+    const auto response = gateway->post(kValidBody, {{"X-Correlation-Id", "corr-e2e-1"}});
+    BOOST_TEST(response.status == 202);
+    BOOST_TEST(response.header("x-correlation-id") == "corr-e2e-1");
+    const auto order_id = response.body.substr(12, 36);  // {"orderId":"<uuid>",...
+    BOOST_REQUIRE(core::is_uuid(order_id));
+    BOOST_TEST(response.header("location") == "/orders/" + order_id);
+    BOOST_TEST(response.body == R"({"orderId":")" + order_id + R"(","status":"PENDING"})");
+
+    const auto records = consume(1);
+    BOOST_REQUIRE(records.size() == 1U);
+    BOOST_TEST(records[0].key == order_id);
+    BOOST_TEST(records[0].header("event-type").value_or("") == "OrderCreated");
+    BOOST_TEST(records[0].header("correlation-id").value_or("") == "corr-e2e-1");
+    const auto parsed = contracts::parse_envelope(records[0].value);
+    BOOST_REQUIRE(std::holds_alternative<contracts::Envelope>(parsed));
+    BOOST_TEST(std::get<contracts::Envelope>(parsed).payload_json.find("\"total\":\"99.98\"") !=
+               std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(idempotency_key_replays_the_same_order_and_rejects_another_body,
+                        GatewayFixture) {
+    const auto key = testing::unique_name("key");
+    const auto first = gateway->post(kValidBody, {{"Idempotency-Key", key}});
+    BOOST_TEST(first.status == 202);
+    // Same body with different formatting is the same request.
+    const auto again = gateway->post(
+        R"({ "currency": "USD", "customerId": "c-1", "items": [{"unitPrice":"49.990","quantity":2,"sku":"SKU-1"}] })",
+        {{"Idempotency-Key", key}});
+    BOOST_TEST(again.status == 400);  // 3 decimals: not the same request, not even valid
+    const auto replay = gateway->post(kValidBody, {{"Idempotency-Key", key}});
+    BOOST_TEST(replay.status == 200);
+    BOOST_TEST(replay.header("idempotent-replayed") == "true");
+    BOOST_TEST(replay.body == first.body);
+    const auto conflict = gateway->post(
+        R"({"customerId":"c-2","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPrice":"49.99"}]})",
+        {{"Idempotency-Key", key}});
+    require_problem(conflict, 409);
+
+    // One order: every record on the topic carries the same order id and event id.
+    const auto records = consume(2);
+    BOOST_REQUIRE(records.size() == 2U);
+    BOOST_TEST(records[0].key == records[1].key);
+    BOOST_TEST(records[0].header("event-id").value_or("a") ==
+               records[1].header("event-id").value_or("b"));
+}
+
+BOOST_FIXTURE_TEST_CASE(bad_requests_get_json_problems, GatewayFixture) {
+    const auto invalid = gateway->post(
+        R"({"customerId":"","currency":"usd","items":[{"sku":"S","quantity":0,"unitPrice":"1"}]})");
+    require_problem(invalid, 400);
+    BOOST_TEST(invalid.body.find(R"("field":"items[0].quantity")") != std::string::npos);
+    BOOST_TEST(invalid.body.find(R"("field":"customerId")") != std::string::npos);
+    BOOST_TEST(invalid.body.find(R"("field":"currency")") != std::string::npos);
+
+    require_problem(gateway->post("{not json"), 400);
+    require_problem(http_request(gateway->http.port(), "POST", "/orders",
+                                 {{"Content-Type", "text/plain"}}, kValidBody),
+                    415);
+    require_problem(gateway->post(std::string(5000, ' ') + kValidBody), 413);
+    require_problem(http_request(gateway->http.port(), "GET", "/nowhere"), 404);
+    const auto wrong_method = http_request(gateway->http.port(), "DELETE", "/orders");
+    require_problem(wrong_method, 405);
+    BOOST_TEST(wrong_method.header("allow") == "POST");
+    require_problem(gateway->post(kValidBody, {{"Idempotency-Key", std::string(129, 'k')}}), 400);
+    BOOST_TEST(http_request(gateway->http.port(), "GET", "/health/live").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(kafka_that_cannot_acknowledge_yields_503_not_a_hang) {
+    // Nothing listens on port 1: no acknowledgement can come.
+    Gateway gateway({{"bootstrap.servers", "127.0.0.1:1"}, {"message.timeout.ms", "1500"}},
+                    testing::unique_name("unreachable"));
+    const auto response = gateway.post(kValidBody);
+    require_problem(response, 503);
+}
