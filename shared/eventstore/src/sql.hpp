@@ -1,0 +1,168 @@
+#pragma once
+// Every statement the PostgreSQL event store runs. Tables are unqualified: each connection's
+// search_path is the store's schema (set once, from a libpq-quoted identifier).
+
+#include <array>
+
+namespace ordersource::eventstore::sql {
+
+// ---- migrations --------------------------------------------------------------------------
+// schema_migrations is keyed by component, so other libraries (projections) can keep their
+// versions in the same table of a shared schema such as "public".
+
+// Held until the migrating transaction ends, so two instances starting at once migrate one
+// after the other; keyed by schema so stores in different schemas do not wait on each other.
+inline constexpr const char* kMigrationLock = R"sql(
+SELECT pg_advisory_xact_lock(hashtext('ordersource.eventstore'), hashtext($1))
+)sql";
+
+inline constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    component  text NOT NULL,
+    version    integer NOT NULL,
+    name       text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (component, version)
+)
+)sql";
+
+inline constexpr const char* kAppliedVersion = R"sql(
+SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = 'eventstore'
+)sql";
+
+inline constexpr const char* kRecordMigration = R"sql(
+INSERT INTO schema_migrations (component, version, name) VALUES ('eventstore', $1::integer, $2)
+)sql";
+
+struct Migration {
+    int version;
+    const char* name;
+    const char* script;
+};
+
+// Append-only: never edit a released migration, add the next one.
+inline constexpr std::array kMigrations{
+    Migration{1, "events", R"sql(
+CREATE TABLE events (
+    global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    stream_id       text NOT NULL CHECK (stream_id <> ''),
+    stream_version  bigint NOT NULL CHECK (stream_version >= 1),
+    event_id        uuid NOT NULL,
+    event_type      text NOT NULL,
+    schema_version  integer NOT NULL CHECK (schema_version >= 1),
+    payload         jsonb NOT NULL,
+    metadata        jsonb NOT NULL DEFAULT '{}',
+    recorded_at     timestamptz NOT NULL DEFAULT now(),
+    transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version),
+    CONSTRAINT events_event_id_key UNIQUE (event_id)
+);
+-- read_all walks this index in commit order.
+CREATE INDEX events_commit_order_idx ON events (transaction_id, global_position);
+
+CREATE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'events are append-only: % on % is not allowed', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'restrict_violation';
+END
+$$;
+CREATE TRIGGER events_no_update_or_delete BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION events_are_append_only();
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION events_are_append_only();
+)sql"},
+    Migration{2, "relay_checkpoints", R"sql(
+CREATE TABLE relay_checkpoints (
+    name            text PRIMARY KEY,
+    transaction_id  xid8 NOT NULL,
+    global_position bigint NOT NULL,
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+)sql"},
+};
+
+// ---- appends -------------------------------------------------------------------------------
+
+// The whole batch in one statement and one round trip (autocommit: one transaction).
+// $1 stream id, $2 the batch as a JSON array of {n, event_id, event_type, schema_version,
+// payload, metadata} with n = 1.. in batch order, $3 expected version (-1 any, 0 no stream,
+// n exact). Nothing is inserted when the stream is not at the expected version; the first
+// column then still says where the stream is. A writer that raced us to the same version
+// makes this fail with a unique violation on events_stream_version_key.
+inline constexpr const char* kAppend = R"sql(
+WITH head AS (
+    SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
+), inserted AS (
+    INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version,
+                        payload, metadata)
+    SELECT $1, head.version + batch.n, batch.event_id, batch.event_type, batch.schema_version,
+           batch.payload, batch.metadata
+    FROM head,
+         jsonb_to_recordset($2::jsonb) AS batch(n bigint, event_id uuid, event_type text,
+                                                schema_version integer, payload jsonb,
+                                                metadata jsonb)
+    WHERE $3::bigint < 0 OR head.version = $3::bigint
+    ORDER BY batch.n
+    RETURNING stream_version, global_position
+)
+SELECT head.version, inserted.stream_version, inserted.global_position
+FROM head LEFT JOIN inserted ON true
+ORDER BY inserted.stream_version
+)sql";
+
+// Where the events of a batch already are (idempotent re-append). $1 = '{id,id,...}'.
+inline constexpr const char* kFindEvents = R"sql(
+SELECT event_id::text, stream_id, stream_version, global_position
+FROM events WHERE event_id = ANY($1::uuid[])
+)sql";
+
+inline constexpr const char* kStreamVersion = R"sql(
+SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1
+)sql";
+
+// ---- reads ---------------------------------------------------------------------------------
+// Column order shared by both reads (see read_events in postgres_event_store.cpp).
+// ORDER BY names are qualified on purpose: an unqualified `transaction_id` would bind to the
+// `transaction_id::text` output column and sort xids as text (wrong order, and no index).
+
+inline constexpr const char* kReadStream = R"sql(
+SELECT event_id::text, event_type, schema_version, payload::text,
+       coalesce(metadata->>'correlationId', ''), coalesce(metadata->>'causationId', ''),
+       stream_id, stream_version, global_position, transaction_id::text,
+       (extract(epoch FROM recorded_at) * 1000000)::bigint
+FROM events AS e
+WHERE e.stream_id = $1 AND e.stream_version >= $2::bigint
+ORDER BY e.stream_version
+LIMIT $3::bigint
+)sql";
+
+// Commit order: only transactions older than every transaction still running (the
+// snapshot's xmin) are read, so none can commit behind the reader later; within that, by
+// transaction id then position. A writer is never blocked: this is a plain MVCC read.
+inline constexpr const char* kReadAll = R"sql(
+SELECT event_id::text, event_type, schema_version, payload::text,
+       coalesce(metadata->>'correlationId', ''), coalesce(metadata->>'causationId', ''),
+       stream_id, stream_version, global_position, transaction_id::text,
+       (extract(epoch FROM recorded_at) * 1000000)::bigint
+FROM events AS e
+WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+ORDER BY e.transaction_id, e.global_position
+LIMIT $3::bigint
+)sql";
+
+// ---- relay checkpoints ---------------------------------------------------------------------
+
+inline constexpr const char* kLoadCheckpoint = R"sql(
+SELECT transaction_id::text, global_position FROM relay_checkpoints WHERE name = $1
+)sql";
+
+inline constexpr const char* kSaveCheckpoint = R"sql(
+INSERT INTO relay_checkpoints (name, transaction_id, global_position)
+VALUES ($1, $2::xid8, $3::bigint)
+ON CONFLICT (name) DO UPDATE
+SET transaction_id = excluded.transaction_id, global_position = excluded.global_position,
+    updated_at = now()
+)sql";
+
+}  // namespace ordersource::eventstore::sql

@@ -1,0 +1,73 @@
+#pragma once
+// Tails an event store in commit order and produces every event to Kafka as a JSON envelope
+// with the same facts in headers (ARCHITECTURE.md principles 1 and 5). The checkpoint moves
+// only over events whose delivery the broker acknowledged, in order, so a crash or a failed
+// delivery means re-sending (at-least-once; consumers dedupe by event id), never a skip.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "ordersource/eventstore/checkpoint_store.hpp"
+#include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/kafka/producer.hpp"
+
+namespace ordersource::relay {
+
+struct RelayOptions {
+    std::string name;   // the checkpoint's name: one per relay of a store
+    std::string topic;  // e.g. "order-events"
+    std::size_t batch_size = 500;
+    // How long a batch may wait for its delivery reports before it counts as failed.
+    std::chrono::milliseconds delivery_timeout{60'000};
+    // run(): pause when there was nothing to relay, and after a failure.
+    std::chrono::milliseconds idle_wait{100};
+    std::chrono::milliseconds retry_wait{1'000};
+};
+
+// The Kafka key of an event: every event of one order must map to the same key (the order
+// id), whatever stream it lives in.
+using KeyFunction = std::function<std::string(const eventstore::RecordedEvent&)>;
+
+struct RelayStep {
+    std::size_t relayed = 0;            // events delivered and checkpointed by this step
+    std::optional<kafka::Error> error;  // a produce or delivery failure; retried next step
+};
+
+class EventRelay {
+  public:
+    // All references must outlive the relay.
+    EventRelay(const eventstore::EventStore& store,
+               eventstore::CheckpointStore& checkpoints,
+               kafka::Producer& producer,
+               KeyFunction key,
+               RelayOptions options);
+
+    // Reads one batch after the checkpoint, produces it, waits for every delivery report
+    // and saves the checkpoint after the longest delivered prefix. Throws on store failure.
+    RelayStep relay_once();
+
+    // relay_once() until stop is requested; failures are logged and retried after a pause.
+    void run(std::stop_token stop);
+
+    eventstore::CommitPosition checkpoint() const { return checkpoint_; }
+
+  private:
+    const eventstore::EventStore& store_;
+    eventstore::CheckpointStore& checkpoints_;
+    kafka::Producer& producer_;
+    KeyFunction key_;
+    RelayOptions options_;
+    eventstore::CommitPosition checkpoint_;
+};
+
+// The record an event travels in: value = envelope JSON, headers = event-id, event-type,
+// schema-version, stream-id, stream-version, correlation-id, causation-id, content-type.
+kafka::OutgoingRecord to_record(const eventstore::RecordedEvent& event,
+                                const std::string& topic,
+                                std::string key);
+
+}  // namespace ordersource::relay
