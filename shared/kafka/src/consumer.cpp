@@ -44,7 +44,9 @@ Consumer::Consumer(const Properties& config, const std::vector<std::string>& sub
     }
 }
 
-Consumer::~Consumer() { close(); }
+Consumer::~Consumer() {
+    close();
+}
 
 std::optional<Record> Consumer::poll(std::chrono::milliseconds timeout) {
     const std::unique_ptr<RdKafka::Message> message(
@@ -79,14 +81,26 @@ std::optional<Record> Consumer::poll(std::chrono::milliseconds timeout) {
 }
 
 std::optional<Error> Consumer::commit(const Record& record) {
-    std::unique_ptr<RdKafka::TopicPartition> position(
-        RdKafka::TopicPartition::create(record.topic, record.partition, record.offset + 1));
-    std::vector<RdKafka::TopicPartition*> offsets{position.get()};
-    if (const auto code = impl_->handle->commitSync(offsets); code != RdKafka::ERR_NO_ERROR) {
-        return detail::to_error(code, "commit " + record.topic);
+    return commit(std::vector<ProcessedOffset>{{record.topic, record.partition, record.offset}});
+}
+
+std::optional<Error> Consumer::commit(const std::vector<ProcessedOffset>& processed) {
+    if (processed.empty()) return std::nullopt;
+    std::vector<std::unique_ptr<RdKafka::TopicPartition>> owned;
+    std::vector<RdKafka::TopicPartition*> offsets;
+    for (const auto& entry : processed) {
+        // Kafka's committed offset is the next one to read.
+        owned.emplace_back(
+            RdKafka::TopicPartition::create(entry.topic, entry.partition, entry.offset + 1));
+        offsets.push_back(owned.back().get());
     }
-    if (const auto code = position->err(); code != RdKafka::ERR_NO_ERROR) {
-        return detail::to_error(code, "commit " + record.topic);
+    if (const auto code = impl_->handle->commitSync(offsets); code != RdKafka::ERR_NO_ERROR) {
+        return detail::to_error(code, "commit " + processed.front().topic);
+    }
+    for (const auto* position : offsets) {
+        if (const auto code = position->err(); code != RdKafka::ERR_NO_ERROR) {
+            return detail::to_error(code, "commit " + position->topic());
+        }
     }
     return std::nullopt;
 }

@@ -18,7 +18,8 @@ struct TopicSpec {
 };
 
 // Creates the topics; one that exists already counts as created. Returns the first error.
-std::optional<Error> create_topics(const Properties& config, const std::vector<TopicSpec>& topics,
+std::optional<Error> create_topics(const Properties& config,
+                                   const std::vector<TopicSpec>& topics,
                                    std::chrono::milliseconds timeout);
 
 }  // namespace ordersource::kafka

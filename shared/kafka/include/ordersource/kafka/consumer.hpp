@@ -31,6 +31,8 @@ class Consumer {
 
     // Synchronously commits "processed up to and including `record`" for its partition.
     std::optional<Error> commit(const Record& record);
+    // The same for several partitions in one request (each entry: the last record processed).
+    std::optional<Error> commit(const std::vector<ProcessedOffset>& processed);
 
     // Leaves the group (its partitions go to other members at once). Idempotent.
     void close();

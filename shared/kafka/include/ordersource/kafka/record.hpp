@@ -47,6 +47,13 @@ struct Error {
     bool fatal = false;
 };
 
+// "Everything up to and including `offset` of this partition is processed."
+struct ProcessedOffset {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+};
+
 struct DeliveryReport {
     std::optional<Error> error;  // empty = acknowledged by the broker
     std::int32_t partition = -1;
