@@ -4,6 +4,7 @@
 // Ids of events a service derives from an incoming event are name-based (UUID v5) on the
 // incoming event's id, so re-processing a redelivered message yields the SAME event ids and
 // the event store's idempotent append turns the redelivery into a no-op.
+// docs/adr/0007-idempotency-by-derived-event-ids.md
 
 #include <string>
 #include <string_view>

@@ -4,6 +4,7 @@
 // handler returned (its database transaction committed). A record that can never be handled
 // goes to dead-letters with the reason and the loop moves past it; an infrastructure failure
 // (an exception from the handler) is retried on the same record, so nothing is skipped.
+// docs/adr/0008-consume-loop-and-dead-letters.md
 
 #include <atomic>
 #include <chrono>
