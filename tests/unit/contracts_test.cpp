@@ -1,5 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "ordersource/contracts/envelope.hpp"
 
 using namespace ordersource::contracts;
@@ -98,4 +102,20 @@ BOOST_AUTO_TEST_CASE(kafka_headers_carry_the_envelope_facts) {
 BOOST_AUTO_TEST_CASE(times_format_as_rfc3339_utc_with_milliseconds) {
     BOOST_TEST(format_rfc3339_millis(0) == "1970-01-01T00:00:00.000Z");
     BOOST_TEST(format_rfc3339_millis(1'795'545'240'123) == "2026-11-24T18:34:00.123Z");
+}
+
+BOOST_AUTO_TEST_CASE(validation_is_safe_from_many_threads_at_once) {
+    // Regression: a shared RapidJSON SchemaDocument crashed under concurrent `pattern` checks.
+    const auto envelope = order_created();
+    std::atomic<int> valid{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 2000; ++i) {
+                if (!validate_payload("OrderCreated", 1, envelope.payload_json)) ++valid;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(valid.load() == 8000);
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Compiled schemas, built once at first use and read-only afterwards (safe to share between
-// threads; each validation creates its own validator).
+// Compiled schemas, built once per thread at first use. NOT shareable between threads:
+// RapidJSON's pattern regexes mutate internal state while matching (see instance()).
 
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
