@@ -1,6 +1,5 @@
-#include <boost/test/unit_test.hpp>
-
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <thread>
 #include <vector>
 
@@ -11,16 +10,16 @@ using namespace ordersource::contracts;
 namespace {
 
 Envelope order_created() {
-    return Envelope{
-        .event_id = "3f1c9a56-0d3e-4c4b-9a0e-6a2f0e8c1b7d",
-        .type = "OrderCreated",
-        .schema_version = 1,
-        .stream_id = "order-8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f",
-        .stream_version = 0,
-        .occurred_at = "2026-11-24T18:34:00.123Z",
-        .correlation_id = "corr-1",
-        .causation_id = "",
-        .payload_json = R"({"orderId":"8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f","customerId":"c-1",)"
+    return Envelope{.event_id = "3f1c9a56-0d3e-4c4b-9a0e-6a2f0e8c1b7d",
+                    .type = "OrderCreated",
+                    .schema_version = 1,
+                    .stream_id = "order-8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f",
+                    .stream_version = 0,
+                    .occurred_at = "2026-11-24T18:34:00.123Z",
+                    .correlation_id = "corr-1",
+                    .causation_id = "",
+                    .payload_json =
+                        R"({"orderId":"8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f","customerId":"c-1",)"
                         R"("currency":"USD","items":[{"sku":"SKU-1","quantity":2,)"
                         R"("unitPrice":"49.99"}],"total":"99.98"})"};
 }
@@ -68,10 +67,12 @@ BOOST_AUTO_TEST_CASE(payload_violation_names_the_offending_field) {
 BOOST_AUTO_TEST_CASE(unknown_type_or_version_is_a_violation) {
     auto envelope = order_created();
     envelope.type = "OrderTeleported";
-    BOOST_TEST(reason_of(parse_envelope(to_json(envelope))) == "unknown event type OrderTeleported v1");
+    BOOST_TEST(reason_of(parse_envelope(to_json(envelope))) ==
+               "unknown event type OrderTeleported v1");
     envelope = order_created();
     envelope.schema_version = 7;
-    BOOST_TEST(reason_of(parse_envelope(to_json(envelope))) == "unknown event type OrderCreated v7");
+    BOOST_TEST(reason_of(parse_envelope(to_json(envelope))) ==
+               "unknown event type OrderCreated v7");
 }
 
 BOOST_AUTO_TEST_CASE(every_event_of_the_catalogue_has_a_schema) {
@@ -118,4 +119,16 @@ BOOST_AUTO_TEST_CASE(validation_is_safe_from_many_threads_at_once) {
     }
     for (auto& thread : threads) thread.join();
     BOOST_TEST(valid.load() == 8000);
+}
+
+BOOST_AUTO_TEST_CASE(rfc3339_times_parse_back_to_the_millisecond) {
+    const std::int64_t millis = 1'795'000'000'123;
+    BOOST_TEST(parse_rfc3339_millis(format_rfc3339_millis(millis)).value_or(-1) == millis);
+    BOOST_TEST(parse_rfc3339_millis("2026-11-24T18:34:00Z").value_or(-1) == 1'795'545'240'000);
+    BOOST_TEST(parse_rfc3339_millis("2026-11-24T19:34:00.5+01:00").value_or(-1) ==
+               1'795'545'240'500);
+    for (const char* bad : {"", "2026-11-24", "2026-11-24T18:34:00", "2026-13-24T18:34:00Z",
+                            "2026-11-24T18:34:00.Z", "2026-11-24T18:34:00Zjunk"}) {
+        BOOST_TEST(!parse_rfc3339_millis(bad).has_value(), bad);
+    }
 }

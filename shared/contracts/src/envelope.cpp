@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -121,6 +122,60 @@ std::string format_rfc3339_millis(std::int64_t epoch_millis) {
     std::snprintf(fraction.data(), fraction.size(), ".%03dZ",
                   static_cast<int>(epoch_millis % 1000));
     return std::string(text.data(), length) + fraction.data();
+}
+
+}  // namespace ordersource::contracts
+
+namespace ordersource::contracts {
+
+std::optional<std::int64_t> parse_rfc3339_millis(std::string_view text) {
+    // "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+HH:MM|-HH:MM)"
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    const std::string copy(text);
+    int consumed = 0;
+    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
+                    &second, &consumed) != 6 ||
+        consumed != 19) {
+        return std::nullopt;
+    }
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+        return std::nullopt;
+    }
+    std::size_t at = 19;
+    std::int64_t millis = 0;
+    if (at < copy.size() && copy[at] == '.') {
+        ++at;
+        int digits = 0;
+        while (at < copy.size() && std::isdigit(static_cast<unsigned char>(copy[at]))) {
+            if (digits < 3) millis = millis * 10 + (copy[at] - '0');
+            ++digits;
+            ++at;
+        }
+        if (digits == 0 || digits > 9) return std::nullopt;
+        for (int d = digits; d < 3; ++d) millis *= 10;
+    }
+    std::int64_t offset_seconds = 0;
+    if (at < copy.size() && (copy[at] == 'Z' || copy[at] == 'z') && at + 1 == copy.size()) {
+        offset_seconds = 0;
+    } else if (at + 6 == copy.size() && (copy[at] == '+' || copy[at] == '-') &&
+               copy[at + 3] == ':') {
+        int offset_hours = 0, offset_minutes = 0;
+        if (std::sscanf(copy.c_str() + at + 1, "%2d:%2d", &offset_hours, &offset_minutes) != 2) {
+            return std::nullopt;
+        }
+        offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (copy[at] == '+' ? 1 : -1);
+    } else {
+        return std::nullopt;
+    }
+    std::tm utc{};
+    utc.tm_year = year - 1900;
+    utc.tm_mon = month - 1;
+    utc.tm_mday = day;
+    utc.tm_hour = hour;
+    utc.tm_min = minute;
+    utc.tm_sec = second;
+    const std::time_t seconds = timegm(&utc);
+    return (static_cast<std::int64_t>(seconds) - offset_seconds) * 1000 + millis;
 }
 
 }  // namespace ordersource::contracts

@@ -48,5 +48,8 @@ std::vector<std::pair<std::string, std::string>> kafka_headers(const Envelope& e
 
 // "2026-11-24T18:34:00.123Z" for a count of milliseconds since the epoch.
 std::string format_rfc3339_millis(std::int64_t epoch_millis);
+// The inverse, for any RFC 3339 time with 'Z' or a numeric offset; sub-millisecond digits are
+// truncated. nullopt when `text` is not such a time.
+std::optional<std::int64_t> parse_rfc3339_millis(std::string_view text);
 
 }  // namespace ordersource::contracts
