@@ -1,0 +1,89 @@
+// Composition root: read config, wire the event store, the consume loop, the relay and the
+// deadline watcher, serve health, run until SIGTERM/SIGINT, then drain in order.
+#include "app/deadline_watcher.hpp"
+#include "app/order_saga.hpp"
+#include "order_service_config.hpp"
+#include "ordersource/contracts/topics.hpp"
+#include "ordersource/eventstore/postgres_event_store.hpp"
+#include "ordersource/kafka/consumer.hpp"
+#include "ordersource/kafka/producer.hpp"
+#include "ordersource/messaging/envelope_consumer.hpp"
+#include "ordersource/relay/event_relay.hpp"
+#include "ordersource/service/runtime.hpp"
+
+using namespace ordersource;
+
+int main(int argc, char** argv) {
+    if (auto exit_code = service::handle_command_line(argc, argv, "order-service",
+                                                      order::order_service_usage())) {
+        return *exit_code;
+    }
+    core::set_log_service("order-service");
+    const auto config = service::read_config<order::OrderServiceConfig>(
+        "order-service", [] { return order::OrderServiceConfig::from_env(); });
+    if (!config) return 2;
+    core::set_log_level(config->log_level);
+    const service::StopSignals stop_signals;
+
+    bool clean = true;
+    try {
+        eventstore::PostgresEventStore store(config->database, config->store_schema);
+        const order::Clock clock = [] { return std::chrono::system_clock::now(); };
+        order::OrderSaga saga(store, clock, config->payment_timeout);
+        order::DeadlineWatcher watcher(store, saga, clock);
+
+        kafka::Producer producer(config->kafka);
+        relay::EventRelay relay(
+            store, store, producer,
+            [](const eventstore::RecordedEvent& event) {
+                return event.stream_id.value().substr(std::string_view("order-").size());
+            },
+            {.name = "order-events", .topic = std::string(contracts::topics::kOrderEvents)});
+
+        auto consumer_config = config->kafka;
+        consumer_config["group.id"] = config->consumer_group;
+        kafka::Consumer consumer(consumer_config, {std::string(contracts::topics::kOrderCreated),
+                                                   std::string(contracts::topics::kPaymentEvents)});
+        messaging::DeadLetterPublisher dead_letters(producer);
+        messaging::EnvelopeConsumer consume_loop(
+            consumer, dead_letters,
+            [&saga](const contracts::Envelope& envelope, const kafka::Record&) {
+                return saga.handle(envelope);
+            },
+            {.group = config->consumer_group});
+
+        http::Server http(config->http);
+        service::add_health_routes(
+            http, {{"database", [&store] {
+                        store.load_checkpoint("health-check");  // any round trip will do
+                        return true;
+                    }}});
+        http.start();
+
+        core::log(core::LogLevel::kInfo, "order-service listening",
+                  {{"port", std::to_string(http.port())}, {"group", config->consumer_group}});
+        // Stop order: input first (its offsets are committed), then the timers, then the
+        // relay, which publishes whatever the others stored.
+        clean = service::run_until_stopped(
+            stop_signals,
+            {{"consumer",
+              [&](std::stop_token stop) {
+                  consume_loop.run(stop);
+                  consumer.close();
+              }},
+             {"deadlines",
+              [&](std::stop_token stop) { watcher.run(stop, config->deadline_check_interval); }},
+             {"relay", [&](std::stop_token stop) { relay.run(stop); }}});
+        if (!producer.flush(config->shutdown_timeout)) {
+            core::log(core::LogLevel::kWarn,
+                      "records not acknowledged before shutdown; the relay resends them",
+                      {{"count", std::to_string(producer.in_flight())}});
+        }
+        http.shutdown();
+    } catch (const std::exception& error) {
+        core::log(core::LogLevel::kError, "order-service failed", {{"error", error.what()}});
+        return 1;
+    }
+    core::log(core::LogLevel::kInfo, "stopped");
+    return clean ? 0 : 1;
+}

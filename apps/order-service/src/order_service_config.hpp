@@ -1,0 +1,31 @@
+#pragma once
+// Everything the order-service reads from its environment, validated at start-up.
+
+#include <chrono>
+#include <string>
+
+#include "ordersource/core/log.hpp"
+#include "ordersource/http/server.hpp"
+#include "ordersource/kafka/record.hpp"
+#include "ordersource/pg/connection.hpp"
+
+namespace ordersource::order {
+
+struct OrderServiceConfig {
+    http::ServerSettings http;
+    pg::ConnectionSettings database;
+    std::string store_schema = "order_service";
+    kafka::Properties kafka;
+    std::string consumer_group = "order-service";
+    std::chrono::milliseconds payment_timeout{30000};
+    std::chrono::milliseconds deadline_check_interval{250};
+    std::chrono::milliseconds shutdown_timeout{10000};
+    core::LogLevel log_level = core::LogLevel::kInfo;
+
+    // Throws core::ConfigError naming the variable and what it allows.
+    static OrderServiceConfig from_env();
+};
+
+const char* order_service_usage();
+
+}  // namespace ordersource::order
