@@ -1,0 +1,95 @@
+// Composition root: read config, wire the event store, the consume loop and the relay, serve
+// health, run until SIGTERM/SIGINT, then drain in order.
+#include <random>
+#include <thread>
+
+#include "app/payment_processor.hpp"
+#include "ordersource/contracts/topics.hpp"
+#include "ordersource/eventstore/postgres_event_store.hpp"
+#include "ordersource/kafka/consumer.hpp"
+#include "ordersource/kafka/producer.hpp"
+#include "ordersource/messaging/envelope_consumer.hpp"
+#include "ordersource/relay/event_relay.hpp"
+#include "ordersource/service/runtime.hpp"
+#include "payment_service_config.hpp"
+
+using namespace ordersource;
+
+int main(int argc, char** argv) {
+    if (auto exit_code = service::handle_command_line(argc, argv, "payment-service",
+                                                      payment::payment_service_usage())) {
+        return *exit_code;
+    }
+    core::set_log_service("payment-service");
+    const auto config = service::read_config<payment::PaymentServiceConfig>(
+        "payment-service", [] { return payment::PaymentServiceConfig::from_env(); });
+    if (!config) return 2;
+    core::set_log_level(config->log_level);
+    const service::StopSignals stop_signals;
+
+    bool clean = true;
+    try {
+        eventstore::PostgresEventStore store(config->database, config->store_schema);
+        payment::PaymentRules rules;
+        rules.credit_limit = config->credit_limit;
+        // Only the consumer thread rolls the dice, so one generator without a lock is enough.
+        rules.provider_declines =
+            [rate = config->decline_rate, dice = std::mt19937_64{std::random_device{}()},
+             uniform = std::uniform_real_distribution<double>(0.0, 1.0)]() mutable {
+                return rate > 0 && uniform(dice) < rate;
+            };
+        rules.provider_delay = [delay = config->delay] {
+            if (delay.count() > 0) std::this_thread::sleep_for(delay);
+        };
+        payment::PaymentProcessor processor(store, std::move(rules));
+
+        kafka::Producer producer(config->kafka);
+        relay::EventRelay relay(
+            store, store, producer,
+            // Every payment event is keyed by its order, so it shares the order's partition.
+            [](const eventstore::RecordedEvent& event) {
+                const auto request = payment::decode_payment_request(event.payload_json);
+                return request ? request->order_id : event.stream_id.value();
+            },
+            {.name = "payment-events", .topic = std::string(contracts::topics::kPaymentEvents)});
+
+        auto consumer_config = config->kafka;
+        consumer_config["group.id"] = config->consumer_group;
+        kafka::Consumer consumer(consumer_config, {std::string(contracts::topics::kOrderEvents)});
+        messaging::DeadLetterPublisher dead_letters(producer);
+        messaging::EnvelopeConsumer consume_loop(
+            consumer, dead_letters,
+            [&processor](const contracts::Envelope& envelope, const kafka::Record&) {
+                return processor.handle(envelope);
+            },
+            {.group = config->consumer_group});
+
+        http::Server http(config->http);
+        service::add_health_routes(http,
+                                   {{"database", [&store] {
+                                         store.load_checkpoint("health-check");  // any round trip
+                                         return true;
+                                     }}});
+        http.start();
+        core::log(core::LogLevel::kInfo, "payment-service listening",
+                  {{"port", std::to_string(http.port())}, {"group", config->consumer_group}});
+        clean = service::run_until_stopped(
+            stop_signals, {{"consumer",
+                            [&](std::stop_token stop) {
+                                consume_loop.run(stop);
+                                consumer.close();
+                            }},
+                           {"relay", [&](std::stop_token stop) { relay.run(stop); }}});
+        if (!producer.flush(config->shutdown_timeout)) {
+            core::log(core::LogLevel::kWarn,
+                      "records not acknowledged before shutdown; the relay resends them",
+                      {{"count", std::to_string(producer.in_flight())}});
+        }
+        http.shutdown();
+    } catch (const std::exception& error) {
+        core::log(core::LogLevel::kError, "payment-service failed", {{"error", error.what()}});
+        return 1;
+    }
+    core::log(core::LogLevel::kInfo, "stopped");
+    return clean ? 0 : 1;
+}

@@ -1,0 +1,33 @@
+#pragma once
+// Everything the payment-service reads from its environment, validated at start-up.
+
+#include <chrono>
+#include <string>
+
+#include "ordersource/core/log.hpp"
+#include "ordersource/core/money.hpp"
+#include "ordersource/http/server.hpp"
+#include "ordersource/kafka/record.hpp"
+#include "ordersource/pg/connection.hpp"
+
+namespace ordersource::payment {
+
+struct PaymentServiceConfig {
+    http::ServerSettings http;
+    pg::ConnectionSettings database;
+    std::string store_schema = "payment_service";
+    kafka::Properties kafka;
+    std::string consumer_group = "payment-service";
+    core::Cents credit_limit{100000};
+    double decline_rate = 0;
+    std::chrono::milliseconds delay{0};
+    std::chrono::milliseconds shutdown_timeout{10000};
+    core::LogLevel log_level = core::LogLevel::kInfo;
+
+    // Throws core::ConfigError naming the variable and what it allows.
+    static PaymentServiceConfig from_env();
+};
+
+const char* payment_service_usage();
+
+}  // namespace ordersource::payment
