@@ -1,0 +1,47 @@
+#pragma once
+// Notifications in the observer's own PostgreSQL database. One per event id, ever: a
+// redelivered or re-produced event inserts nothing (docs/adr/0007).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain/notification.hpp"
+#include "ordersource/pg/connection.hpp"
+
+namespace soci {
+class connection_pool;
+}
+
+namespace ordersource::notifier {
+
+struct StoredNotification {
+    Notification notification;
+    std::string customer_id;  // empty when the order's owner was not seen (yet)
+};
+
+class PgNotificationStore {
+  public:
+    // Connects and creates the tables if missing (serialised by an advisory lock, so several
+    // instances may start at once). Throws on connection or migration failure.
+    PgNotificationStore(const pg::ConnectionSettings& settings, std::size_t pool_size);
+    ~PgNotificationStore();
+    PgNotificationStore(const PgNotificationStore&) = delete;
+    PgNotificationStore& operator=(const PgNotificationStore&) = delete;
+
+    // Stores what the event taught, in one transaction. True when a notification was newly
+    // recorded (false: none, or already recorded for this event id). Throws on failure.
+    bool record(const Observation& observation);
+
+    // The order's notifications, oldest first.
+    std::vector<StoredNotification> for_order(const std::string& order_id);
+
+    // A round trip, for readiness.
+    void ping();
+
+  private:
+    std::unique_ptr<soci::connection_pool> pool_;
+    std::size_t pool_size_;
+};
+
+}  // namespace ordersource::notifier

@@ -1,0 +1,52 @@
+#include "domain/notification.hpp"
+
+#include <rapidjson/document.h>
+
+namespace ordersource::notifier {
+namespace {
+
+std::string string_field(const rapidjson::Document& payload, const char* name) {
+    const auto it = payload.FindMember(name);
+    return it != payload.MemberEnd() && it->value.IsString()
+               ? std::string(it->value.GetString(), it->value.GetStringLength())
+               : std::string();
+}
+
+std::string cancellation_message(const std::string& reason) {
+    if (reason == "PAYMENT_DECLINED") return "Your order was cancelled: the payment was declined.";
+    if (reason == "TIMEOUT") return "Your order was cancelled: the payment did not arrive in time.";
+    return "Your order was cancelled.";
+}
+
+}  // namespace
+
+Observation observe(const contracts::Envelope& envelope) {
+    rapidjson::Document payload;
+    payload.Parse(envelope.payload_json.c_str());
+    if (payload.HasParseError() || !payload.IsObject()) return {};
+    const auto order_id = string_field(payload, "orderId");
+    if (order_id.empty()) return {};
+
+    Observation observation;
+    const auto customer_id = string_field(payload, "customerId");
+    if (!customer_id.empty() &&
+        (envelope.type == "OrderCreated" || envelope.type == "OrderAccepted")) {
+        observation.owner = OrderOwner{order_id, customer_id};
+    }
+    const auto notify = [&](std::string kind, std::string message) {
+        observation.notification = Notification{envelope.event_id, order_id, std::move(kind),
+                                                std::move(message), envelope.occurred_at};
+    };
+    if (envelope.type == "OrderAccepted") {
+        notify("ACCEPTED", "We received your order " + order_id + " and are taking payment.");
+    } else if (envelope.type == "OrderConfirmed") {
+        notify("CONFIRMED", "Your order " + order_id + " is confirmed: payment received.");
+    } else if (envelope.type == "OrderCancelled") {
+        notify("CANCELLED", cancellation_message(string_field(payload, "reason")));
+    } else if (envelope.type == "OrderRefunded") {
+        notify("REFUNDED", "Your payment for order " + order_id + " was refunded.");
+    }
+    return observation;
+}
+
+}  // namespace ordersource::notifier

@@ -1,0 +1,27 @@
+#pragma once
+// Everything the notification observer reads from its environment, validated at start-up.
+
+#include <string>
+
+#include "ordersource/core/log.hpp"
+#include "ordersource/http/server.hpp"
+#include "ordersource/kafka/record.hpp"
+#include "ordersource/pg/connection.hpp"
+
+namespace ordersource::notifier {
+
+struct NotifierConfig {
+    http::ServerSettings http;
+    pg::ConnectionSettings database;
+    kafka::Properties kafka;
+    std::string consumer_group = "notification-observer";
+    std::string topic_pattern = "^(order|payment)-.+";
+    core::LogLevel log_level = core::LogLevel::kInfo;
+
+    // Throws core::ConfigError naming the variable and what it allows.
+    static NotifierConfig from_env();
+};
+
+const char* notifier_usage();
+
+}  // namespace ordersource::notifier
