@@ -2,14 +2,20 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <thread>
 
 #include "adapters/http_api.hpp"
 #include "adapters/kafka_event_publisher.hpp"
 #include "adapters/pg_idempotency_store.hpp"
+#include "adapters/pg_order_view_store.hpp"
+#include "app/order_projector.hpp"
 #include "clock.hpp"
 #include "gateway_config.hpp"
+#include "ordersource/contracts/topics.hpp"
 #include "ordersource/core/config.hpp"
 #include "ordersource/core/ids.hpp"
+#include "ordersource/kafka/consumer.hpp"
+#include "ordersource/messaging/envelope_consumer.hpp"
 
 using namespace ordersource;
 
@@ -46,16 +52,35 @@ int main(int argc, char** argv) {
         gateway::KafkaEventPublisher publisher(producer);
         const gateway::SystemClock clock;
         gateway::OrderIntake intake(idempotency, publisher, clock, core::new_uuid);
-        gateway::HttpApi http(config.http, intake);
+        gateway::PgOrderViewStore order_views(config.database, 2);
+        gateway::OrderProjector projector(order_views);
+        auto consumer_config = config.kafka;
+        consumer_config["group.id"] = config.read_model_group;
+        kafka::Consumer consumer(consumer_config, {std::string(contracts::topics::kOrderCreated),
+                                                   std::string(contracts::topics::kOrderEvents)});
+        messaging::DeadLetterPublisher dead_letters(producer);
+        messaging::EnvelopeConsumer projecting(
+            consumer, dead_letters,
+            [&projector](const contracts::Envelope& envelope, const kafka::Record&) {
+                return projector.handle(envelope);
+            },
+            {.group = config.read_model_group});
+        std::jthread read_model([&projecting, &consumer](std::stop_token stop) {
+            projecting.run(stop);
+            consumer.close();
+        });
+
+        gateway::HttpApi http(config.http, intake, order_views);
         http.start();
         core::log(core::LogLevel::kInfo, "gateway listening",
-                  {{"address", config.http.bind_address},
-                   {"port", std::to_string(http.port())}});
+                  {{"address", config.http.bind_address}, {"port", std::to_string(http.port())}});
 
         int signal = 0;
         sigwait(&stop_signals, &signal);
         core::log(core::LogLevel::kInfo, "stopping", {{"signal", strsignal(signal)}});
         http.stop_accepting_orders();
+        read_model.request_stop();
+        read_model.join();
         if (!producer.flush(config.shutdown_timeout)) {
             core::log(core::LogLevel::kWarn, "in-flight orders not acknowledged before shutdown",
                       {{"count", std::to_string(producer.in_flight())}});

@@ -5,6 +5,7 @@
 #include "adapters/http_api.hpp"
 #include "adapters/kafka_event_publisher.hpp"
 #include "adapters/pg_idempotency_store.hpp"
+#include "adapters/pg_order_view_store.hpp"
 #include "clock.hpp"
 #include "ordersource/contracts/envelope.hpp"
 #include "ordersource/core/ids.hpp"
@@ -30,10 +31,14 @@ struct Gateway {
           producer(kafka_config),
           publisher(producer),
           intake(store, publisher, clock, core::new_uuid, std::move(topic)),
+          order_views(
+              pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test"),
+              1),
           http(
               gateway::HttpSettings{
                   .bind_address = "127.0.0.1", .port = 0, .threads = 2, .max_body_bytes = 4096},
-              intake) {
+              intake,
+              order_views) {
         http.start();
     }
     ~Gateway() {
@@ -52,6 +57,7 @@ struct Gateway {
     gateway::KafkaEventPublisher publisher;
     gateway::SystemClock clock;
     gateway::OrderIntake intake;
+    gateway::PgOrderViewStore order_views;
     gateway::HttpApi http;
 };
 

@@ -18,14 +18,16 @@ GatewayConfig GatewayConfig::from_env() {
     config.kafka["message.timeout.ms"] =
         std::to_string(core::env_int("GATEWAY_KAFKA_ACK_TIMEOUT_MS", 10000, 1000, 50000));
     config.database = pg::ConnectionSettings::from_env("GATEWAY_PG_DATABASE", "gateway");
+    config.read_model_group = core::env_string("GATEWAY_READ_MODEL_GROUP", "gateway-read-model");
     config.log_level = core::parse_log_level(core::env_string("LOG_LEVEL", "info"));
-    config.shutdown_timeout = std::chrono::milliseconds(
-        core::env_int("GATEWAY_SHUTDOWN_TIMEOUT_MS", 10000, 100, 600000));
+    config.shutdown_timeout =
+        std::chrono::milliseconds(core::env_int("GATEWAY_SHUTDOWN_TIMEOUT_MS", 10000, 100, 600000));
     return config;
 }
 
 const char* gateway_usage() {
-    return R"(ordersource gateway: takes orders over HTTP and publishes OrderCreated to Kafka.
+    return R"(ordersource gateway: takes orders over HTTP and publishes OrderCreated to Kafka;
+answers GET /orders/<id> from a read model fed by order-created and order-events.
 
 Usage: gateway [--help] [--version]
 
@@ -36,7 +38,8 @@ Environment (defaults in brackets):
   GATEWAY_MAX_BODY_BYTES       largest accepted body; larger gets 413 [65536]
   GATEWAY_KAFKA_ACK_TIMEOUT_MS how long an order may wait for Kafka's ack before 503 [10000]
   GATEWAY_SHUTDOWN_TIMEOUT_MS  how long SIGTERM waits for in-flight orders [10000]
-  GATEWAY_PG_DATABASE          database holding Idempotency-Keys [gateway]
+  GATEWAY_PG_DATABASE          database of Idempotency-Keys and the order read model [gateway]
+  GATEWAY_READ_MODEL_GROUP     consumer group feeding GET /orders/<id> [gateway-read-model]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
   ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)
   ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 55432 / ordersource / -]

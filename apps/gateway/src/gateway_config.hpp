@@ -15,6 +15,7 @@ struct GatewayConfig {
     HttpSettings http;
     kafka::Properties kafka;
     pg::ConnectionSettings database;
+    std::string read_model_group = "gateway-read-model";
     core::LogLevel log_level = core::LogLevel::kInfo;
     std::chrono::milliseconds shutdown_timeout{10'000};
 

@@ -109,10 +109,14 @@ std::string accepted_body(const std::string& order_id) {
 struct HttpApi::Impl {
     HttpSettings settings;
     OrderIntake& intake;
+    OrderQueries& queries;
     std::atomic<bool> accepting{true};
     std::unique_ptr<Pistache::Http::Endpoint> endpoint;
 
-    Impl(const HttpSettings& s, OrderIntake& i) : settings(s), intake(i) {}
+    Impl(const HttpSettings& s, OrderIntake& i, OrderQueries& q)
+        : settings(s), intake(i), queries(q) {}
+
+    void get_order(const std::string& order_id, Pistache::Http::ResponseWriter response);
 
     void handle(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response);
     void post_order(const Pistache::Http::Request& request,
@@ -142,7 +146,9 @@ void HttpApi::Impl::handle(const Pistache::Http::Request& request,
     auto correlation_id = header_value(request, "X-Correlation-Id");
     if (correlation_id && (correlation_id->empty() || correlation_id->size() > 128 ||
                            !is_printable_token(*correlation_id))) {
-        send_problem(response, {Code::Bad_Request, "invalid-header", "Invalid header",
+        send_problem(response, {Code::Bad_Request,
+                                "invalid-header",
+                                "Invalid header",
                                 "X-Correlation-Id must be 1-128 visible ASCII characters",
                                 {{"X-Correlation-Id", "1-128 visible ASCII characters"}}});
         return;
@@ -158,8 +164,24 @@ void HttpApi::Impl::handle(const Pistache::Http::Request& request,
             return;
         }
         set_header(response, "Allow", "POST");
-        send_problem(response, {Code::Method_Not_Allowed, "method-not-allowed",
-                                "Method not allowed", "use POST on /orders", {}});
+        send_problem(response, {Code::Method_Not_Allowed,
+                                "method-not-allowed",
+                                "Method not allowed",
+                                "use POST on /orders",
+                                {}});
+        return;
+    }
+    if (path.starts_with("/orders/")) {
+        if (method == Method::Get) {
+            get_order(path.substr(std::string_view("/orders/").size()), std::move(response));
+            return;
+        }
+        set_header(response, "Allow", "GET");
+        send_problem(response, {Code::Method_Not_Allowed,
+                                "method-not-allowed",
+                                "Method not allowed",
+                                "use GET on /orders/<id>",
+                                {}});
         return;
     }
     if (path == "/health/live") {
@@ -168,47 +190,61 @@ void HttpApi::Impl::handle(const Pistache::Http::Request& request,
             return;
         }
         set_header(response, "Allow", "GET");
-        send_problem(response, {Code::Method_Not_Allowed, "method-not-allowed",
-                                "Method not allowed", "use GET on /health/live", {}});
+        send_problem(response, {Code::Method_Not_Allowed,
+                                "method-not-allowed",
+                                "Method not allowed",
+                                "use GET on /health/live",
+                                {}});
         return;
     }
-    send_problem(response, {Code::Not_Found, "not-found", "Not found",
-                            "no route for " + path, {}});
+    send_problem(response, {Code::Not_Found, "not-found", "Not found", "no route for " + path, {}});
 }
 
 void HttpApi::Impl::post_order(const Pistache::Http::Request& request,
                                Pistache::Http::ResponseWriter response,
                                const std::string& correlation_id) {
     if (!accepting.load()) {
-        send_problem(response, {Code::Service_Unavailable, "shutting-down", "Shutting down",
-                                "this gateway is draining; retry on another instance", {}});
+        send_problem(response, {Code::Service_Unavailable,
+                                "shutting-down",
+                                "Shutting down",
+                                "this gateway is draining; retry on another instance",
+                                {}});
         return;
     }
     if (!is_json_content_type(header_value(request, "Content-Type"))) {
-        send_problem(response, {Code::Unsupported_Media_Type, "unsupported-media-type",
+        send_problem(response, {Code::Unsupported_Media_Type,
+                                "unsupported-media-type",
                                 "Unsupported media type",
-                                "send the order as Content-Type: application/json", {}});
+                                "send the order as Content-Type: application/json",
+                                {}});
         return;
     }
     const auto& body = request.body();
     if (body.size() > settings.max_body_bytes) {
-        send_problem(response, {Code::Request_Entity_Too_Large, "payload-too-large", "Payload too large",
-                                "the body exceeds " + std::to_string(settings.max_body_bytes) +
-                                    " bytes",
-                                {}});
+        send_problem(response,
+                     {Code::Request_Entity_Too_Large,
+                      "payload-too-large",
+                      "Payload too large",
+                      "the body exceeds " + std::to_string(settings.max_body_bytes) + " bytes",
+                      {}});
         return;
     }
     const auto key = header_value(request, "Idempotency-Key");
     if (key && (key->empty() || key->size() > 128)) {
-        send_problem(response, {Code::Bad_Request, "invalid-header", "Invalid header",
+        send_problem(response, {Code::Bad_Request,
+                                "invalid-header",
+                                "Invalid header",
                                 "Idempotency-Key must be 1-128 characters",
                                 {{"Idempotency-Key", "must be 1-128 characters"}}});
         return;
     }
     auto validated = validate_order_submission(body);
     if (auto* malformed = std::get_if<MalformedJson>(&validated)) {
-        send_problem(response, {Code::Bad_Request, "malformed-json", "Malformed JSON",
-                                "the body is not valid JSON: " + malformed->detail, {}});
+        send_problem(response, {Code::Bad_Request,
+                                "malformed-json",
+                                "Malformed JSON",
+                                "the body is not valid JSON: " + malformed->detail,
+                                {}});
         return;
     }
     if (auto* errors = std::get_if<std::vector<FieldError>>(&validated)) {
@@ -227,8 +263,7 @@ void HttpApi::Impl::post_order(const Pistache::Http::Request& request,
                 const auto peer = pending->getPeer();  // pin the connection while we answer
                 if (!peer) {
                     core::log(core::LogLevel::kWarn, "client left before the order was answered",
-                              {{"order_id", outcome.order_id},
-                               {"correlation_id", correlation_id}});
+                              {{"order_id", outcome.order_id}, {"correlation_id", correlation_id}});
                     return;
                 }
                 switch (outcome.status) {
@@ -241,15 +276,17 @@ void HttpApi::Impl::post_order(const Pistache::Http::Request& request,
                         }
                         pending->send(replayed ? Code::Ok : Code::Accepted,
                                       accepted_body(outcome.order_id), MIME(Application, Json));
-                        core::log(core::LogLevel::kInfo,
-                                  replayed ? "order replayed" : "order accepted",
-                                  {{"order_id", outcome.order_id},
-                                   {"correlation_id", correlation_id}});
+                        core::log(
+                            core::LogLevel::kInfo, replayed ? "order replayed" : "order accepted",
+                            {{"order_id", outcome.order_id}, {"correlation_id", correlation_id}});
                         return;
                     }
                     case IntakeStatus::kKeyConflict:
-                        send_problem(*pending, {Code::Conflict, "idempotency-key-reused",
-                                                "Idempotency-Key reused", outcome.detail, {}});
+                        send_problem(*pending, {Code::Conflict,
+                                                "idempotency-key-reused",
+                                                "Idempotency-Key reused",
+                                                outcome.detail,
+                                                {}});
                         return;
                     case IntakeStatus::kUnavailable:
                         core::log(core::LogLevel::kWarn, "order not acknowledged by Kafka",
@@ -257,7 +294,8 @@ void HttpApi::Impl::post_order(const Pistache::Http::Request& request,
                                    {"correlation_id", correlation_id},
                                    {"error", outcome.detail}});
                         send_problem(*pending,
-                                     {Code::Service_Unavailable, "kafka-unavailable",
+                                     {Code::Service_Unavailable,
+                                      "kafka-unavailable",
                                       "Order not accepted",
                                       "Kafka did not acknowledge the order; retry with the same "
                                       "Idempotency-Key",
@@ -268,13 +306,51 @@ void HttpApi::Impl::post_order(const Pistache::Http::Request& request,
     } catch (const std::exception& error) {
         core::log(core::LogLevel::kError, "order intake failed",
                   {{"error", error.what()}, {"correlation_id", correlation_id}});
-        send_problem(*pending, {Code::Service_Unavailable, "unavailable", "Service unavailable",
-                                "the order could not be recorded; retry later", {}});
+        send_problem(*pending, {Code::Service_Unavailable,
+                                "unavailable",
+                                "Service unavailable",
+                                "the order could not be recorded; retry later",
+                                {}});
     }
 }
 
-HttpApi::HttpApi(const HttpSettings& settings, OrderIntake& intake)
-    : impl_(std::make_unique<Impl>(settings, intake)) {}
+void HttpApi::Impl::get_order(const std::string& order_id,
+                              Pistache::Http::ResponseWriter response) {
+    if (!core::is_uuid(order_id)) {
+        send_problem(response, {Code::Bad_Request,
+                                "invalid-order-id",
+                                "Invalid order id",
+                                "an order id is a UUID",
+                                {{"orderId", "not a UUID"}}});
+        return;
+    }
+    std::optional<OrderView> view;
+    try {
+        view = queries.find(order_id);
+    } catch (const std::exception& error) {
+        core::log(core::LogLevel::kError, "order query failed",
+                  {{"order_id", order_id}, {"error", error.what()}});
+        send_problem(response, {Code::Service_Unavailable,
+                                "unavailable",
+                                "Service unavailable",
+                                "the order could not be read; retry later",
+                                {}});
+        return;
+    }
+    if (!view) {
+        send_problem(response,
+                     {Code::Not_Found,
+                      "order-not-found",
+                      "Order not found",
+                      "no order " + order_id + " (a just-accepted order appears within moments)",
+                      {}});
+        return;
+    }
+    response.send(Code::Ok, to_json(*view), MIME(Application, Json));
+}
+
+HttpApi::HttpApi(const HttpSettings& settings, OrderIntake& intake, OrderQueries& queries)
+    : impl_(std::make_unique<Impl>(settings, intake, queries)) {}
 
 HttpApi::~HttpApi() = default;
 
@@ -293,9 +369,13 @@ void HttpApi::start() {
     impl_->endpoint->serveThreaded();
 }
 
-std::uint16_t HttpApi::port() const { return static_cast<std::uint16_t>(impl_->endpoint->getPort()); }
+std::uint16_t HttpApi::port() const {
+    return static_cast<std::uint16_t>(impl_->endpoint->getPort());
+}
 
-void HttpApi::stop_accepting_orders() { impl_->accepting.store(false); }
+void HttpApi::stop_accepting_orders() {
+    impl_->accepting.store(false);
+}
 
 void HttpApi::shutdown() {
     if (impl_->endpoint) {

@@ -18,7 +18,8 @@ struct HttpSettings {
 
 class HttpApi {
   public:
-    HttpApi(const HttpSettings& settings, OrderIntake& intake);
+    // `queries` answers GET /orders/<id> from the read model.
+    HttpApi(const HttpSettings& settings, OrderIntake& intake, OrderQueries& queries);
     ~HttpApi();
     HttpApi(const HttpApi&) = delete;
     HttpApi& operator=(const HttpApi&) = delete;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/order_view.hpp"
 #include "ordersource/contracts/envelope.hpp"
 
 namespace ordersource::gateway {
@@ -35,6 +36,21 @@ class EventPublisher {
                          std::string_view key,
                          const contracts::Envelope& envelope,
                          Completion done) = 0;
+};
+
+// The order read model (domain/order_view.hpp): written by the projector, read by GET.
+class OrderViewWriter {
+  public:
+    virtual ~OrderViewWriter() = default;
+    // Applies the change atomically; applying it again changes nothing. Throws on failure.
+    virtual void apply(const OrderViewChange& change) = 0;
+};
+
+class OrderQueries {
+  public:
+    virtual ~OrderQueries() = default;
+    // nullopt when no event of the order was seen. Throws on infrastructure failure.
+    virtual std::optional<OrderView> find(const std::string& order_id) = 0;
 };
 
 class Clock {

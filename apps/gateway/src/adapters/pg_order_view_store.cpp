@@ -1,0 +1,139 @@
+#include "adapters/pg_order_view_store.hpp"
+
+#include <soci/connection-pool.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+namespace ordersource::gateway {
+namespace {
+
+// status_version: the order-stream version of the event that set the status (-1: none yet),
+// so a late or redelivered older event never moves the status back.
+constexpr const char* kMigrate = R"sql(
+CREATE TABLE IF NOT EXISTS order_summaries (
+    order_id            uuid PRIMARY KEY,
+    customer_id         text NOT NULL DEFAULT '',
+    status              text NOT NULL,
+    cancellation_reason text,
+    currency            text NOT NULL DEFAULT '',
+    total               text NOT NULL DEFAULT '0.00',
+    items               jsonb NOT NULL DEFAULT '[]',
+    item_count          integer NOT NULL DEFAULT 0,
+    created_at          timestamptz NOT NULL,
+    updated_at          timestamptz NOT NULL,
+    status_version      bigint NOT NULL DEFAULT -1
+);
+CREATE INDEX IF NOT EXISTS order_summaries_by_customer ON order_summaries (customer_id, created_at, order_id);
+CREATE INDEX IF NOT EXISTS order_summaries_by_status ON order_summaries (status, created_at, order_id);
+CREATE TABLE IF NOT EXISTS order_history (
+    event_id    uuid PRIMARY KEY,
+    order_id    uuid NOT NULL,
+    type        text NOT NULL,
+    version     bigint NOT NULL,
+    occurred_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_history_by_order ON order_history (order_id, version);
+)sql";
+
+constexpr const char* kTimestamp =
+    "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+std::string utc_text(const char* column) {
+    char text[160];
+    std::snprintf(text, sizeof(text), kTimestamp, column);
+    return text;
+}
+
+}  // namespace
+
+PgOrderViewStore::PgOrderViewStore(const pg::ConnectionSettings& settings, std::size_t pool_size)
+    : pool_(std::make_unique<soci::connection_pool>(pool_size)) {
+    for (std::size_t i = 0; i < pool_size; ++i) {
+        pool_->at(i).open(*soci::factory_postgresql(), settings.connection_string());
+    }
+    soci::session sql(*pool_);
+    sql << "SET client_min_messages = warning";
+    soci::transaction migration(sql);
+    sql << "SELECT pg_advisory_xact_lock(hashtext('gateway order views'))";
+    sql << kMigrate;
+    migration.commit();
+}
+
+PgOrderViewStore::~PgOrderViewStore() = default;
+
+void PgOrderViewStore::apply(const OrderViewChange& change) {
+    soci::session sql(*pool_);
+    soci::transaction transaction(sql);
+    if (change.history) {
+        const auto& entry = *change.history;
+        soci::statement insert =
+            (sql.prepare
+                 << "INSERT INTO order_history (event_id, order_id, type, version, occurred_at) "
+                    "VALUES (CAST(:event AS uuid), CAST(:order AS uuid), :type, :version, "
+                    "CAST(:at AS timestamptz)) ON CONFLICT (event_id) DO NOTHING",
+             soci::use(entry.event_id, "event"), soci::use(change.order_id, "order"),
+             soci::use(entry.type, "type"), soci::use(entry.version, "version"),
+             soci::use(entry.occurred_at, "at"));
+        insert.execute(true);
+        if (insert.get_affected_rows() == 0) {  // seen before: everything else was applied then
+            transaction.commit();
+            return;
+        }
+    }
+    sql << "INSERT INTO order_summaries (order_id, status, created_at, updated_at) "
+           "VALUES (CAST(:order AS uuid), 'PENDING', CAST(:at AS timestamptz), CAST(:at AS "
+           "timestamptz)) "
+           "ON CONFLICT (order_id) DO UPDATE SET created_at = least(order_summaries.created_at, "
+           "excluded.created_at)",
+        soci::use(change.order_id, "order"), soci::use(change.occurred_at, "at");
+    if (change.details) {
+        const auto& details = *change.details;
+        sql << "UPDATE order_summaries SET customer_id = :customer, currency = :currency, total = "
+               ":total, "
+               "items = CAST(:items AS jsonb), item_count = :count WHERE order_id = CAST(:order AS "
+               "uuid)",
+            soci::use(details.customer_id, "customer"), soci::use(details.currency, "currency"),
+            soci::use(details.total, "total"), soci::use(details.items_json, "items"),
+            soci::use(details.item_count, "count"), soci::use(change.order_id, "order");
+    }
+    if (change.status) {
+        const auto& status = *change.status;
+        const std::string reason = status.cancellation_reason.value_or("");
+        sql << "UPDATE order_summaries SET status = :status, cancellation_reason = NULLIF(:reason, "
+               "''), "
+               "status_version = :version, updated_at = greatest(updated_at, CAST(:at AS "
+               "timestamptz)) "
+               "WHERE order_id = CAST(:order AS uuid) AND status_version < :version",
+            soci::use(status.status, "status"), soci::use(reason, "reason"),
+            soci::use(status.version, "version"), soci::use(change.occurred_at, "at"),
+            soci::use(change.order_id, "order");
+    }
+    transaction.commit();
+}
+
+std::optional<OrderView> PgOrderViewStore::find(const std::string& order_id) {
+    soci::session sql(*pool_);
+    OrderView view;
+    soci::indicator reason_indicator = soci::i_null;
+    std::string reason;
+    sql << "SELECT CAST(order_id AS text), customer_id, status, cancellation_reason, currency, "
+           "total, "
+           "CAST(items AS text) FROM order_summaries WHERE order_id = CAST(:order AS uuid)",
+        soci::use(order_id, "order"), soci::into(view.order_id), soci::into(view.customer_id),
+        soci::into(view.status), soci::into(reason, reason_indicator), soci::into(view.currency),
+        soci::into(view.total), soci::into(view.items_json);
+    if (!sql.got_data()) return std::nullopt;
+    if (reason_indicator == soci::i_ok) view.cancellation_reason = reason;
+    soci::rowset<soci::row> rows =
+        (sql.prepare
+             << "SELECT CAST(event_id AS text), type, version, " + utc_text("occurred_at") +
+                    " FROM order_history WHERE order_id = CAST(:order AS uuid) ORDER BY version",
+         soci::use(order_id, "order"));
+    for (const auto& row : rows) {
+        view.history.push_back({row.get<std::string>(0), row.get<std::string>(1),
+                                row.get<long long>(2), row.get<std::string>(3)});
+    }
+    return view;
+}
+
+}  // namespace ordersource::gateway

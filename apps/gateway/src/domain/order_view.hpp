@@ -1,0 +1,62 @@
+#pragma once
+// The gateway's read model of an order, fed by events (order-created and order-events): what
+// each event changes, as plain data. Pure; the store applies changes idempotently by event id
+// and moves the status only forward in the order stream's version order.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ordersource/contracts/envelope.hpp"
+
+namespace ordersource::gateway {
+
+// What OrderCreated and OrderAccepted tell about an order (the same facts).
+struct OrderDetails {
+    std::string customer_id;
+    std::string currency;
+    std::string total;       // decimal string, as on the wire
+    std::string items_json;  // the payload's items array, as on the wire
+    int item_count = 0;
+};
+
+struct HistoryEntry {
+    std::string event_id;
+    std::string type;
+    std::int64_t version = 0;  // in the order's stream; 0 for the gateway's OrderCreated
+    std::string occurred_at;
+};
+
+struct StatusChange {
+    std::string status;  // PENDING | CONFIRMED | CANCELLED | REFUNDED
+    std::optional<std::string> cancellation_reason;
+    std::int64_t version = 0;
+};
+
+struct OrderViewChange {
+    std::string order_id;
+    std::string occurred_at;
+    std::optional<OrderDetails> details;
+    std::optional<HistoryEntry> history;  // only events of the order's own stream
+    std::optional<StatusChange> status;
+};
+
+// nullopt for events that say nothing about an order's view (e.g. payment-events).
+std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope);
+
+// The order as GET /orders/<id> shows it.
+struct OrderView {
+    std::string order_id;
+    std::string customer_id;
+    std::string status;
+    std::optional<std::string> cancellation_reason;
+    std::string currency;
+    std::string total;
+    std::string items_json;
+    std::vector<HistoryEntry> history;
+};
+
+std::string to_json(const OrderView& view);
+
+}  // namespace ordersource::gateway
