@@ -1,0 +1,492 @@
+// The product, end to end: the four apps run as real processes against the broker and the
+// PostgreSQL server scripts/test started, and the test drives them only from the outside -
+// HTTP, Kafka records, the real Kafka CLI tools and read-only SQL on the event stores.
+// Test cases run in order and share one cluster while they need the same configuration.
+#include <rapidjson/document.h>
+#include <soci/soci.h>
+
+#include <array>
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "ordersource/core/ids.hpp"
+#include "ordersource/kafka/consumer.hpp"
+#include "ordersource/kafka/producer.hpp"
+#include "ordersource/pg/connection.hpp"
+#include "ordersource/testing/environment.hpp"
+#include "ordersource/testing/http_client.hpp"
+#include "ordersource/testing/process.hpp"
+
+using namespace std::chrono_literals;
+using namespace ordersource;
+using testing::ChildProcess;
+using testing::http_request;
+
+namespace {
+
+constexpr auto kFlowDeadline = 90s;  // generous: a sanitizer build on 2 shared cores
+
+struct ClusterOptions {
+    int payment_timeout_ms = 30000;
+    int payment_delay_ms = 0;
+    int payment_instances = 1;
+    bool operator==(const ClusterOptions&) const = default;
+};
+
+std::string log_dir() {
+    const auto dir =
+        std::filesystem::path(core::env_string("ORDERSOURCE_STATE_DIR", "/tmp")) / "e2e-logs";
+    std::filesystem::create_directories(dir);
+    return dir.string();
+}
+
+// One instance of every app, wired to the suite's broker and database server.
+class Cluster {
+  public:
+    explicit Cluster(ClusterOptions options) : options_(options), generation_(++generations_) {
+        gateway_port_ = testing::free_port();
+        start_order_service();
+        for (int i = 0; i < options_.payment_instances; ++i) {
+            payment_.push_back(
+                start("payment-service-" + std::to_string(i), ORDERSOURCE_PAYMENT_SERVICE_BIN,
+                      {{"PAYMENT_SERVICE_PORT", std::to_string(testing::free_port())},
+                       {"PAYMENT_DELAY_MS", std::to_string(options_.payment_delay_ms)}}));
+        }
+        notifier_port_ = testing::free_port();
+        notifier_ = start("notification-observer", ORDERSOURCE_NOTIFIER_BIN,
+                          {{"NOTIFIER_PORT", std::to_string(notifier_port_)}});
+        gateway_ = start("gateway", ORDERSOURCE_GATEWAY_BIN,
+                         {{"GATEWAY_PORT", std::to_string(gateway_port_)}});
+        for (const auto port : {gateway_port_, notifier_port_, order_port_}) {
+            BOOST_REQUIRE_MESSAGE(
+                testing::eventually([&] { return answers(port, "/health/live"); }, 60s),
+                "a service did not come up on port " << port << "\n"
+                                                     << logs());
+        }
+    }
+    ~Cluster() {
+        // Graceful stop: every service must exit 0 on SIGTERM within its bound.
+        for (auto* process : processes()) {
+            const auto status = process->stop(SIGTERM, 30s);
+            if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+                BOOST_ERROR("service did not stop cleanly: " << process->log_path() << "\n"
+                                                             << process->log_tail());
+            }
+        }
+    }
+
+    const ClusterOptions& options() const { return options_; }
+
+    testing::HttpResponse submit(const std::string& body,
+                                 std::vector<std::pair<std::string, std::string>> headers = {}) {
+        headers.emplace_back("Content-Type", "application/json");
+        return http_request(gateway_port_, "POST", "/orders", headers, body);
+    }
+
+    testing::HttpResponse get_order(const std::string& order_id) {
+        return http_request(gateway_port_, "GET", "/orders/" + order_id);
+    }
+
+    // The order's JSON once its status is `status` (fails with the services' logs otherwise).
+    rapidjson::Document await_status(const std::string& order_id, const std::string& status) {
+        rapidjson::Document order;
+        std::string last;
+        const bool reached = testing::eventually(
+            [&] {
+                const auto response = get_order(order_id);
+                last = std::to_string(response.status) + " " + response.body;
+                if (response.status != 200) return false;
+                order.Parse(response.body.c_str());
+                return !order.HasParseError() && order.HasMember("status") &&
+                       order["status"].GetString() == status;
+            },
+            kFlowDeadline, 100ms);
+        BOOST_REQUIRE_MESSAGE(reached, "order " << order_id << " never became " << status
+                                                << "; last answer: " << last << "\n"
+                                                << logs());
+        return order;
+    }
+
+    // Any terminal status.
+    std::string await_terminal(const std::string& order_id) {
+        std::string status;
+        const bool reached = testing::eventually(
+            [&] {
+                const auto response = get_order(order_id);
+                if (response.status != 200) return false;
+                rapidjson::Document order;
+                order.Parse(response.body.c_str());
+                status = order.HasParseError() ? "" : order["status"].GetString();
+                return status == "CONFIRMED" || status == "CANCELLED" || status == "REFUNDED";
+            },
+            kFlowDeadline, 100ms);
+        BOOST_REQUIRE_MESSAGE(reached, "order " << order_id << " stuck at '" << status << "'\n"
+                                                << logs());
+        return status;
+    }
+
+    // The notification kinds recorded for the order, in order.
+    std::vector<std::string> notification_kinds(const std::string& order_id) {
+        const auto response =
+            http_request(notifier_port_, "GET", "/notifications?orderId=" + order_id);
+        BOOST_REQUIRE_EQUAL(response.status, 200);
+        rapidjson::Document list;
+        list.Parse(response.body.c_str());
+        BOOST_REQUIRE(!list.HasParseError() && list.IsArray());
+        std::vector<std::string> kinds;
+        for (const auto& item : list.GetArray()) kinds.emplace_back(item["kind"].GetString());
+        return kinds;
+    }
+
+    void kill_order_service() { order_->stop(SIGKILL, 10s); }
+    void start_order_service() {
+        order_port_ = testing::free_port();
+        order_ = start("order-service", ORDERSOURCE_ORDER_SERVICE_BIN,
+                       {{"ORDER_SERVICE_PORT", std::to_string(order_port_)},
+                        {"ORDER_PAYMENT_TIMEOUT_MS", std::to_string(options_.payment_timeout_ms)}});
+    }
+    void await_order_service() {
+        BOOST_REQUIRE(
+            testing::eventually([&] { return answers(order_port_, "/health/live"); }, 60s));
+    }
+
+    std::string logs() {
+        std::string text;
+        for (auto* process : processes())
+            text += "---- " + process->log_path() + "\n" + process->log_tail(15);
+        return text;
+    }
+
+  private:
+    std::unique_ptr<ChildProcess> start(const std::string& name,
+                                        const std::string& binary,
+                                        std::map<std::string, std::string> environment) {
+        environment.emplace("LOG_LEVEL", "info");
+        const auto log = log_dir() + "/" + std::to_string(generation_) + "-" + name + ".log";
+        return std::make_unique<ChildProcess>(binary, environment, log);
+    }
+    static bool answers(std::uint16_t port, const std::string& path) {
+        try {
+            return http_request(port, "GET", path).status == 200;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+    std::vector<ChildProcess*> processes() {
+        // The gateway first: no new orders while the others drain.
+        std::vector<ChildProcess*> all{gateway_.get(), order_.get()};
+        for (auto& payment : payment_) all.push_back(payment.get());
+        all.push_back(notifier_.get());
+        std::erase(all, nullptr);
+        return all;
+    }
+
+    ClusterOptions options_;
+    int generation_;
+    static inline int generations_ = 0;
+    std::uint16_t gateway_port_ = 0;
+    std::uint16_t notifier_port_ = 0;
+    std::uint16_t order_port_ = 0;
+    std::unique_ptr<ChildProcess> order_;
+    std::vector<std::unique_ptr<ChildProcess>> payment_;
+    std::unique_ptr<ChildProcess> notifier_;
+    std::unique_ptr<ChildProcess> gateway_;
+};
+
+// Test cases that need the same configuration share a running cluster; another
+// configuration stops it first (the services share their consumer groups).
+std::unique_ptr<Cluster>& current_cluster() {
+    static std::unique_ptr<Cluster> cluster;
+    return cluster;
+}
+Cluster& cluster_with(ClusterOptions options = {}) {
+    auto& cluster = current_cluster();
+    if (!cluster || !(cluster->options() == options)) {
+        cluster.reset();
+        cluster = std::make_unique<Cluster>(options);
+    }
+    return *cluster;
+}
+struct StopClusterAtExit {
+    ~StopClusterAtExit() { current_cluster().reset(); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(StopClusterAtExit);
+
+std::string order_body(const std::string& customer,
+                       const std::string& unit_price,
+                       int quantity = 1) {
+    return R"({"customerId":")" + customer +
+           R"(","currency":"USD","items":[{"sku":"SKU-1","quantity":)" + std::to_string(quantity) +
+           R"(,"unitPrice":")" + unit_price + R"("}]})";
+}
+
+std::string order_id_of(const testing::HttpResponse& response) {
+    rapidjson::Document body;
+    body.Parse(response.body.c_str());
+    BOOST_REQUIRE_MESSAGE(!body.HasParseError() && body.HasMember("orderId"), response.body);
+    return body["orderId"].GetString();
+}
+
+std::string accepted_order(Cluster& cluster,
+                           const std::string& body,
+                           std::vector<std::pair<std::string, std::string>> headers = {}) {
+    const auto response = cluster.submit(body, std::move(headers));
+    BOOST_REQUIRE_MESSAGE(response.status == 202, response.status << " " << response.body);
+    return order_id_of(response);
+}
+
+std::vector<std::string> history_types(const rapidjson::Document& order) {
+    std::vector<std::string> types;
+    for (const auto& entry : order["history"].GetArray())
+        types.emplace_back(entry["type"].GetString());
+    return types;
+}
+
+// Read-only SQL on a service's event store.
+long count_events(const std::string& database,
+                  const std::string& type,
+                  const std::string& order_id) {
+    const auto session =
+        pg::open_session(pg::ConnectionSettings::from_env("E2E_UNUSED_DATABASE", database));
+    long count = 0;
+    *session << "SELECT count(*) FROM " + database +
+                    ".events WHERE event_type = :type AND payload->>'orderId' = :id",
+        soci::use(type), soci::use(order_id), soci::into(count);
+    return count;
+}
+
+// stdout of a command (the project's wrapper scripts).
+std::string run(const std::string& command) {
+    std::string output;
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+    BOOST_REQUIRE(pipe);
+    std::array<char, 4096> buffer{};
+    while (const auto n = std::fread(buffer.data(), 1, buffer.size(), pipe.get()))
+        output.append(buffer.data(), n);
+    return output;
+}
+
+std::string script(const std::string& name) {
+    return testing::source_dir() + "/scripts/" + name;
+}
+
+// True once `group` has consumed everything on `topic` (LAG 0 on every partition), per the
+// real kafka-consumer-groups tool.
+bool caught_up(const std::string& group, const std::string& topic) {
+    const auto described =
+        run(script("kafka-consumer-groups") + " --describe --group " + group + " 2>/dev/null");
+    std::istringstream lines(described);
+    int partitions = 0;
+    for (std::string line; std::getline(lines, line);) {
+        std::istringstream fields(line);
+        std::string group_field, topic_field, partition, current, end, lag;
+        fields >> group_field >> topic_field >> partition >> current >> end >> lag;
+        if (group_field != group || topic_field != topic) continue;
+        ++partitions;
+        // "-": nothing committed yet, which is only caught up for an empty partition.
+        if (lag != "0" && !(lag == "-" && end == "0")) return false;
+    }
+    return partitions > 0;
+}
+
+kafka::Properties broker() {
+    return {{"bootstrap.servers", testing::kafka_bootstrap()}};
+}
+
+// Every record on `topic` whose key is `key`, read from the beginning.
+std::vector<kafka::Record> records_with_key(const std::string& topic,
+                                            const std::string& key,
+                                            std::size_t at_least) {
+    auto config = broker();
+    config["group.id"] = testing::unique_name("e2e-reader");
+    kafka::Consumer consumer(config, {topic});
+    std::vector<kafka::Record> found;
+    testing::eventually(
+        [&] {
+            if (auto record = consumer.poll(200ms); record && record->key == key)
+                found.push_back(std::move(*record));
+            return found.size() >= at_least;
+        },
+        60s, 0ms);
+    return found;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(happy_path_order_is_confirmed_notified_and_visible_with_the_console_consumer) {
+    auto& cluster = cluster_with();
+    const auto customer = testing::unique_name("happy");
+    const auto correlation = testing::unique_name("corr");
+    const auto order_id = accepted_order(cluster, order_body(customer, "49.99", 2),
+                                         {{"X-Correlation-Id", correlation}});
+
+    const auto order = cluster.await_status(order_id, "CONFIRMED");
+    BOOST_TEST(std::string(order["customerId"].GetString()) == customer);
+    BOOST_TEST(std::string(order["total"].GetString()) == "99.98");
+    BOOST_TEST(std::string(order["currency"].GetString()) == "USD");
+    BOOST_TEST(order["items"].GetArray().Size() == 1u);
+    const auto history = history_types(order);
+    BOOST_TEST((std::find(history.begin(), history.end(), "OrderConfirmed") != history.end()));
+    BOOST_TEST(!order.HasMember("cancellationReason"));
+
+    BOOST_REQUIRE(testing::eventually(
+        [&] { return cluster.notification_kinds(order_id).size() == 2; }, kFlowDeadline));
+    BOOST_TEST(cluster.notification_kinds(order_id) ==
+               (std::vector<std::string>{"ACCEPTED", "CONFIRMED"}));
+
+    // What a user types to inspect the topic: key and headers on every line.
+    const auto printed =
+        run(script("kafka-console-consumer") +
+            " --topic order-events --from-beginning --timeout-ms 10000"
+            " --property print.key=true --property print.headers=true 2>/dev/null");
+    std::istringstream lines(printed);
+    std::vector<std::string> order_lines;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find(order_id) != std::string::npos) order_lines.push_back(line);
+    }
+    BOOST_REQUIRE_MESSAGE(order_lines.size() >= 3, printed.substr(0, 2000));
+    for (const auto& line : order_lines) {
+        BOOST_TEST(line.find("correlation-id:" + correlation) != std::string::npos);
+        BOOST_TEST(line.find("\t" + order_id + "\t") != std::string::npos);  // the key column
+    }
+    BOOST_TEST(printed.find("event-type:OrderConfirmed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(order_over_the_credit_limit_is_cancelled_as_payment_declined) {
+    auto& cluster = cluster_with();
+    const auto order_id =
+        accepted_order(cluster, order_body(testing::unique_name("big"), "1500.00"));
+    const auto order = cluster.await_status(order_id, "CANCELLED");
+    BOOST_TEST(std::string(order["cancellationReason"].GetString()) == "PAYMENT_DECLINED");
+    BOOST_REQUIRE(testing::eventually(
+        [&] { return cluster.notification_kinds(order_id).size() == 2; }, kFlowDeadline));
+    BOOST_TEST(cluster.notification_kinds(order_id) ==
+               (std::vector<std::string>{"ACCEPTED", "CANCELLED"}));
+}
+
+BOOST_AUTO_TEST_CASE(idempotent_resubmission_replays_and_key_reuse_with_another_body_conflicts) {
+    auto& cluster = cluster_with();
+    const auto customer = testing::unique_name("idem");
+    const auto key = testing::unique_name("key");
+    const auto body = order_body(customer, "10.00");
+    const auto order_id = accepted_order(cluster, body, {{"Idempotency-Key", key}});
+
+    const auto replay = cluster.submit(body, {{"Idempotency-Key", key}});
+    BOOST_TEST(replay.status == 200);
+    BOOST_TEST(replay.header("idempotent-replayed") == "true");
+    BOOST_TEST(order_id_of(replay) == order_id);
+
+    const auto conflict = cluster.submit(order_body(customer, "11.00"), {{"Idempotency-Key", key}});
+    BOOST_TEST(conflict.status == 409);
+    BOOST_TEST(conflict.header("content-type") == "application/problem+json");
+
+    cluster.await_status(order_id, "CONFIRMED");
+    BOOST_TEST(count_events("order_service", "OrderAccepted", order_id) == 1);
+    BOOST_TEST(count_events("payment_service", "PaymentAuthorized", order_id) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(redelivered_events_have_no_second_effect) {
+    auto& cluster = cluster_with();
+    const auto order_id = accepted_order(cluster, order_body(testing::unique_name("dup"), "20.00"));
+    cluster.await_status(order_id, "CONFIRMED");
+    BOOST_REQUIRE(testing::eventually(
+        [&] { return cluster.notification_kinds(order_id).size() == 2; }, kFlowDeadline));
+
+    // Produce again, byte for byte, what every consumer already handled.
+    kafka::Producer producer(broker());
+    auto created = records_with_key("order-created", order_id, 1);
+    auto order_events = records_with_key("order-events", order_id, 3);
+    auto payment_events = records_with_key("payment-events", order_id, 1);
+    BOOST_REQUIRE(!created.empty() && order_events.size() >= 3 && !payment_events.empty());
+    for (const auto* records : {&created, &order_events, &payment_events}) {
+        for (const auto& record : *records) {
+            BOOST_REQUIRE(
+                !producer.produce_and_wait({record.topic, record.key, record.value, record.headers})
+                     .error);
+        }
+    }
+    for (const auto& [group, topic] : std::vector<std::pair<std::string, std::string>>{
+             {"order-service", "order-created"},
+             {"order-service", "payment-events"},
+             {"payment-service", "order-events"},
+             {"notification-observer", "order-events"}}) {
+        BOOST_REQUIRE_MESSAGE(
+            testing::eventually([&] { return caught_up(group, topic); }, kFlowDeadline, 500ms),
+            group << " never caught up on " << topic);
+    }
+    BOOST_TEST(count_events("order_service", "OrderAccepted", order_id) == 1);
+    BOOST_TEST(count_events("order_service", "OrderConfirmed", order_id) == 1);
+    BOOST_TEST(count_events("payment_service", "PaymentAuthorized", order_id) == 1);
+    BOOST_TEST(cluster.notification_kinds(order_id) ==
+               (std::vector<std::string>{"ACCEPTED", "CONFIRMED"}));
+    BOOST_TEST(std::string(cluster.await_status(order_id, "CONFIRMED")["status"].GetString()) ==
+               "CONFIRMED");
+}
+
+BOOST_AUTO_TEST_CASE(garbage_on_order_created_goes_to_dead_letters_and_orders_still_flow) {
+    auto& cluster = cluster_with();
+    const auto key = testing::unique_name("garbage");
+    kafka::Producer producer(broker());
+    BOOST_REQUIRE(
+        !producer.produce_and_wait({"order-created", key, "this is not an order {"}).error);
+
+    const auto letters = records_with_key("dead-letters", key, 1);
+    BOOST_REQUIRE_MESSAGE(!letters.empty(), "no dead letter for " << key << "\n" << cluster.logs());
+    BOOST_TEST(letters.front().value == "this is not an order {");
+    BOOST_TEST(letters.front().header("dlq-source-topic").value_or("") == "order-created");
+    BOOST_TEST(!letters.front().header("dlq-reason").value_or("").empty());
+    BOOST_TEST(!letters.front().header("dlq-consumer-group").value_or("").empty());
+
+    const auto order_id =
+        accepted_order(cluster, order_body(testing::unique_name("after"), "5.00"));
+    cluster.await_status(order_id, "CONFIRMED");
+}
+
+BOOST_AUTO_TEST_CASE(order_without_a_timely_payment_is_cancelled_then_refunded_when_it_lands) {
+    auto& cluster = cluster_with({.payment_timeout_ms = 2000, .payment_delay_ms = 6000});
+    const auto order_id =
+        accepted_order(cluster, order_body(testing::unique_name("slow"), "30.00"));
+    const auto cancelled = cluster.await_status(order_id, "CANCELLED");
+    BOOST_TEST(std::string(cancelled["cancellationReason"].GetString()) == "TIMEOUT");
+    const auto refunded = cluster.await_status(order_id, "REFUNDED");
+    const auto history = history_types(refunded);
+    for (const char* type : {"OrderCancelled", "RefundRequested", "OrderRefunded"}) {
+        BOOST_TEST((std::find(history.begin(), history.end(), type) != history.end()), type);
+    }
+    BOOST_TEST(count_events("payment_service", "PaymentRefunded", order_id) == 1);
+    BOOST_REQUIRE(testing::eventually(
+        [&] { return cluster.notification_kinds(order_id).size() == 3; }, kFlowDeadline));
+    BOOST_TEST(cluster.notification_kinds(order_id) ==
+               (std::vector<std::string>{"ACCEPTED", "CANCELLED", "REFUNDED"}));
+}
+
+BOOST_AUTO_TEST_CASE(two_payment_instances_in_one_group_process_each_order_exactly_once) {
+    auto& cluster = cluster_with({.payment_instances = 2});
+    // One customer, so both instances also race on the same account stream.
+    const auto customer = testing::unique_name("pair");
+    std::vector<std::string> orders;
+    for (int i = 0; i < 16; ++i)
+        orders.push_back(accepted_order(cluster, order_body(customer, "10.00")));
+    for (const auto& order_id : orders) {
+        cluster.await_status(order_id, "CONFIRMED");
+        BOOST_TEST(count_events("payment_service", "PaymentAuthorized", order_id) == 1);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(order_service_killed_mid_run_loses_no_accepted_order) {
+    auto& cluster = cluster_with({.payment_instances = 1});
+    const auto customer = testing::unique_name("crash");
+    std::vector<std::string> orders;
+    for (int i = 0; i < 20; ++i) {
+        if (i == 8) cluster.kill_order_service();
+        if (i == 14) cluster.start_order_service();
+        orders.push_back(accepted_order(cluster, order_body(customer, "1.00")));
+    }
+    cluster.await_order_service();
+    for (const auto& order_id : orders) {
+        BOOST_TEST(cluster.await_terminal(order_id) == "CONFIRMED");
+        BOOST_TEST(count_events("order_service", "OrderAccepted", order_id) == 1);
+    }
+}
