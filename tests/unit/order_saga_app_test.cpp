@@ -1,0 +1,177 @@
+// The order-service's use cases against the in-memory event store and a hand-driven clock:
+// every flow of the saga, redelivery, and what goes to dead-letters.
+#include <boost/test/unit_test.hpp>
+
+#include "adapters/order_event_codec.hpp"
+#include "app/deadline_watcher.hpp"
+#include "app/order_saga.hpp"
+#include "ordersource/contracts/envelope.hpp"
+#include "ordersource/eventstore/memory_event_store.hpp"
+
+using namespace ordersource;
+using namespace std::chrono_literals;
+namespace es = ordersource::eventstore;
+
+namespace {
+
+const std::string kOrderId = "8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f";
+
+contracts::Envelope envelope(std::string type, std::string event_id, std::string payload) {
+    return {.event_id = std::move(event_id),
+            .type = std::move(type),
+            .schema_version = 1,
+            .stream_id = "test",
+            .stream_version = 1,
+            .occurred_at = "2026-11-24T18:34:00.000Z",
+            .correlation_id = "corr-saga",
+            .causation_id = "",
+            .payload_json = std::move(payload)};
+}
+
+contracts::Envelope order_created() {
+    return envelope(
+        "OrderCreated", "00000000-0000-4000-8000-000000000001",
+        R"({"orderId":")" + kOrderId +
+            R"(","customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,)"
+            R"("unitPrice":"49.99"}],"total":"99.98"})");
+}
+
+contracts::Envelope payment(const std::string& type,
+                            const std::string& event_id,
+                            const std::string& amount,
+                            const std::string& extra = "") {
+    return envelope(type, event_id,
+                    R"({"orderId":")" + kOrderId + R"(","customerId":"c-1","amount":")" + amount +
+                        R"(","currency":"USD")" + extra + "}");
+}
+
+struct Saga {
+    es::MemoryEventStore store;
+    order::TimePoint now = order::TimePoint(std::chrono::milliseconds(1'795'545'240'000));
+    order::OrderSaga saga{store, [this] { return now; }, 30s};
+
+    std::vector<std::string> types() const {
+        std::vector<std::string> result;
+        for (const auto& event : store.read_stream(es::StreamId{order::stream_id(kOrderId)})) {
+            result.push_back(event.type);
+        }
+        return result;
+    }
+    order::State state() const {
+        return es::load(store, es::StreamId{order::stream_id(kOrderId)}, order::initial_state(),
+                        order::evolve_recorded)
+            .state;
+    }
+};
+
+bool handled(const messaging::HandleOutcome& outcome) {
+    return std::holds_alternative<messaging::Handled>(outcome);
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(order_saga, Saga)
+
+BOOST_AUTO_TEST_CASE(order_created_is_accepted_with_a_payment_request_due_after_the_timeout) {
+    BOOST_TEST(handled(saga.handle(order_created())));
+    BOOST_TEST(types() == (std::vector<std::string>{"OrderAccepted", "PaymentRequested"}));
+    const auto recorded = store.read_stream(es::StreamId{order::stream_id(kOrderId)});
+    BOOST_TEST(recorded[0].metadata.correlation_id == "corr-saga");
+    BOOST_TEST(recorded[0].metadata.causation_id == order_created().event_id);
+    BOOST_TEST((state().payment_deadline == now + 30s));
+    BOOST_TEST(state().total.value() == 9998);
+}
+
+BOOST_AUTO_TEST_CASE(authorized_payment_confirms_and_a_redelivery_changes_nothing) {
+    saga.handle(order_created());
+    const auto authorized =
+        payment("PaymentAuthorized", "00000000-0000-4000-8000-000000000002", "99.98");
+    BOOST_TEST(handled(saga.handle(authorized)));
+    BOOST_TEST(handled(saga.handle(authorized)));
+    BOOST_TEST(handled(saga.handle(order_created())));
+    BOOST_TEST(types() ==
+               (std::vector<std::string>{"OrderAccepted", "PaymentRequested", "OrderConfirmed"}));
+    BOOST_TEST(order::status_name(state().status) == "CONFIRMED");
+}
+
+BOOST_AUTO_TEST_CASE(declined_payment_cancels_with_payment_declined) {
+    saga.handle(order_created());
+    BOOST_TEST(
+        handled(saga.handle(payment("PaymentDeclined", "00000000-0000-4000-8000-000000000003",
+                                    "99.98", R"(,"reason":"INSUFFICIENT_CREDIT")"))));
+    BOOST_TEST(order::status_name(state().status) == "CANCELLED");
+    BOOST_TEST(order::cancellation_reason_name(*state().cancellation_reason) == "PAYMENT_DECLINED");
+}
+
+BOOST_AUTO_TEST_CASE(watcher_cancels_only_after_the_deadline_and_a_late_payment_is_refunded) {
+    saga.handle(order_created());
+    order::DeadlineWatcher watcher(store, saga, [this] { return now; });
+    BOOST_TEST(watcher.catch_up() == 2u);
+    BOOST_TEST(watcher.pending() == 1u);
+    now += 29s;
+    BOOST_TEST(watcher.cancel_overdue() == 0u);
+    now += 2s;
+    BOOST_TEST(watcher.cancel_overdue() == 1u);
+    BOOST_TEST(watcher.pending() == 0u);
+    BOOST_TEST(order::cancellation_reason_name(*state().cancellation_reason) == "TIMEOUT");
+    const auto cancelled = store.read_stream(es::StreamId{order::stream_id(kOrderId)}).back();
+    BOOST_TEST(cancelled.metadata.correlation_id == "corr-saga");  // carried from PaymentRequested
+
+    // Two instances noticing the same overdue order store one cancellation.
+    BOOST_TEST(!saga.cancel_if_overdue(kOrderId, "corr-saga", "x"));
+
+    saga.handle(payment("PaymentAuthorized", "00000000-0000-4000-8000-000000000004", "99.98"));
+    BOOST_TEST(types().back() == "RefundRequested");
+    saga.handle(payment("PaymentRefunded", "00000000-0000-4000-8000-000000000005", "99.98"));
+    BOOST_TEST(order::status_name(state().status) == "REFUNDED");
+    BOOST_TEST(types() ==
+               (std::vector<std::string>{"OrderAccepted", "PaymentRequested", "OrderCancelled",
+                                         "RefundRequested", "OrderRefunded"}));
+}
+
+BOOST_AUTO_TEST_CASE(watcher_rebuilt_from_the_store_cancels_orders_overdue_while_it_was_down) {
+    saga.handle(order_created());
+    now += 1h;  // the service was down past the deadline
+    order::DeadlineWatcher restarted(store, saga, [this] { return now; });
+    restarted.catch_up();
+    BOOST_TEST(restarted.cancel_overdue() == 1u);
+    BOOST_TEST(order::status_name(state().status) == "CANCELLED");
+}
+
+BOOST_AUTO_TEST_CASE(events_that_cannot_apply_go_to_dead_letters_and_others_are_ignored) {
+    // A payment result for an order never accepted.
+    const auto orphan =
+        saga.handle(payment("PaymentAuthorized", "00000000-0000-4000-8000-000000000006", "1.00"));
+    BOOST_TEST(std::holds_alternative<messaging::Unprocessable>(orphan));
+    // OrderCreated whose total contradicts its items.
+    auto wrong_total = order_created();
+    wrong_total.payload_json.replace(wrong_total.payload_json.find("99.98"), 5, "10.00");
+    BOOST_TEST(std::holds_alternative<messaging::Unprocessable>(saga.handle(wrong_total)));
+    // Events the order-service does not act on.
+    BOOST_TEST(
+        handled(saga.handle(envelope("OrderConfirmed", "00000000-0000-4000-8000-000000000007",
+                                     R"({"orderId":")" + kOrderId + R"("})"))));
+    BOOST_TEST(types().empty());
+}
+
+BOOST_AUTO_TEST_CASE(every_event_encodes_to_its_contract_and_decodes_back) {
+    saga.handle(order_created());
+    order::DeadlineWatcher watcher(store, saga, [this] { return now; });
+    watcher.catch_up();
+    now += 1h;
+    watcher.cancel_overdue();
+    saga.handle(payment("PaymentAuthorized", "00000000-0000-4000-8000-000000000008", "99.98"));
+    saga.handle(payment("PaymentRefunded", "00000000-0000-4000-8000-000000000009", "99.98"));
+    const auto events = store.read_stream(es::StreamId{order::stream_id(kOrderId)});
+    BOOST_REQUIRE_EQUAL(events.size(), 5u);
+    for (const auto& recorded : events) {
+        const auto violation = contracts::validate_payload(recorded.type, 1, recorded.payload_json);
+        BOOST_TEST(!violation.has_value(),
+                   recorded.type << ": " << (violation ? violation->reason : ""));
+        const auto decoded = order::decode_event(recorded.type, recorded.payload_json);
+        BOOST_REQUIRE(decoded.has_value());
+        BOOST_TEST(order::encode_event(*decoded).payload_json == recorded.payload_json);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
