@@ -127,6 +127,10 @@ class Cluster {
         return status;
     }
 
+    testing::HttpResponse notifications_raw(const std::string& query) {
+        return http_request(notifier_port_, "GET", "/notifications?" + query);
+    }
+
     // The notification kinds recorded for the order, in order.
     std::vector<std::string> notification_kinds(const std::string& order_id) {
         const auto response =
@@ -352,6 +356,19 @@ BOOST_AUTO_TEST_CASE(happy_path_order_is_confirmed_notified_and_visible_with_the
         BOOST_TEST(line.find("\t" + order_id + "\t") != std::string::npos);  // the key column
     }
     BOOST_TEST(printed.find("event-type:OrderConfirmed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_and_malformed_order_ids_get_json_problems) {
+    auto& cluster = cluster_with();
+    const auto unknown = cluster.get_order(core::new_uuid());
+    BOOST_TEST(unknown.status == 404);
+    BOOST_TEST(unknown.header("content-type") == "application/problem+json");
+    const auto malformed = cluster.get_order("not-an-order-id");
+    BOOST_TEST(malformed.status == 400);
+    BOOST_TEST(malformed.header("content-type") == "application/problem+json");
+    const auto notifications = cluster.notifications_raw("orderId=nope");
+    BOOST_TEST(notifications.status == 400);
+    BOOST_TEST(notifications.body.find("orderId") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(order_over_the_credit_limit_is_cancelled_as_payment_declined) {
