@@ -15,7 +15,9 @@
 #include "ordersource/core/config.hpp"
 #include "ordersource/core/ids.hpp"
 #include "ordersource/kafka/consumer.hpp"
+#include "ordersource/messaging/consumer_metrics.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
+#include "ordersource/service/runtime.hpp"
 
 using namespace ordersource;
 
@@ -71,6 +73,14 @@ int main(int argc, char** argv) {
         });
 
         gateway::HttpApi http(config.http, intake, order_views);
+        metrics::Registry registry;
+        messaging::register_consumer_metrics(registry, config.read_model_group, projecting,
+                                             consumer);
+        service::add_metrics_route(http.server(), registry);
+        service::add_health_routes(http.server(), {{"database", [&order_views] {
+                                                        order_views.ping();
+                                                        return true;
+                                                    }}});
         http.start();
         core::log(core::LogLevel::kInfo, "gateway listening",
                   {{"address", config.http.bind_address}, {"port", std::to_string(http.port())}});

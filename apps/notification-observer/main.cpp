@@ -6,6 +6,7 @@
 #include "notifier_config.hpp"
 #include "ordersource/kafka/consumer.hpp"
 #include "ordersource/kafka/producer.hpp"
+#include "ordersource/messaging/consumer_metrics.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
 #include "ordersource/service/runtime.hpp"
 
@@ -42,7 +43,11 @@ int main(int argc, char** argv) {
             },
             {.group = config->consumer_group});
 
+        metrics::Registry registry;
+        messaging::register_consumer_metrics(registry, config->consumer_group, consume_loop,
+                                             consumer);
         http::Server http(config->http);
+        service::add_metrics_route(http, registry);
         notifier::add_notification_routes(http, store);
         service::add_health_routes(http, {{"database", [&store] {
                                                store.ping();

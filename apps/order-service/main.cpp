@@ -7,6 +7,7 @@
 #include "ordersource/eventstore/postgres_event_store.hpp"
 #include "ordersource/kafka/consumer.hpp"
 #include "ordersource/kafka/producer.hpp"
+#include "ordersource/messaging/consumer_metrics.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
 #include "ordersource/relay/event_relay.hpp"
 #include "ordersource/service/runtime.hpp"
@@ -28,8 +29,18 @@ int main(int argc, char** argv) {
     bool clean = true;
     try {
         eventstore::PostgresEventStore store(config->database, config->store_schema);
+        metrics::Registry registry;
+        auto appended = registry.counter("events_appended_total",
+                                         "Events appended to the event store, by type.", {"type"});
+        auto terminal = registry.counter("orders_terminal_total",
+                                         "Orders that reached a terminal status.", {"status"});
         const order::Clock clock = [] { return std::chrono::system_clock::now(); };
-        order::OrderSaga saga(store, clock, config->payment_timeout);
+        order::OrderSaga saga(store, clock, config->payment_timeout, [&](const std::string& type) {
+            appended.with({type}).inc();
+            if (type == "OrderConfirmed") terminal.with({"CONFIRMED"}).inc();
+            if (type == "OrderCancelled") terminal.with({"CANCELLED"}).inc();
+            if (type == "OrderRefunded") terminal.with({"REFUNDED"}).inc();
+        });
         order::DeadlineWatcher watcher(store, saga, clock);
 
         kafka::Producer producer(config->kafka);
@@ -52,7 +63,17 @@ int main(int argc, char** argv) {
             },
             {.group = config->consumer_group});
 
+        messaging::register_consumer_metrics(registry, config->consumer_group, consume_loop,
+                                             consumer);
+        registry.computed_gauge(
+            "relay_lag_events", "Events stored but not yet acknowledged by Kafka.", {}, [&store] {
+                const auto at = store.load_checkpoint("order-events");
+                return std::vector<std::pair<metrics::Labels, double>>{
+                    {{},
+                     static_cast<double>(store.count_after(at.value_or(eventstore::kStartOfAll)))}};
+            });
         http::Server http(config->http);
+        service::add_metrics_route(http, registry);
         service::add_health_routes(
             http, {{"database", [&store] {
                         store.load_checkpoint("health-check");  // any round trip will do

@@ -8,6 +8,7 @@
 #include "ordersource/eventstore/postgres_event_store.hpp"
 #include "ordersource/kafka/consumer.hpp"
 #include "ordersource/kafka/producer.hpp"
+#include "ordersource/messaging/consumer_metrics.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
 #include "ordersource/relay/event_relay.hpp"
 #include "ordersource/service/runtime.hpp"
@@ -30,7 +31,11 @@ int main(int argc, char** argv) {
     bool clean = true;
     try {
         eventstore::PostgresEventStore store(config->database, config->store_schema);
+        metrics::Registry registry;
+        auto appended = registry.counter("events_appended_total",
+                                         "Events appended to the event store, by type.", {"type"});
         payment::PaymentRules rules;
+        rules.on_recorded = [&appended](const std::string& type) { appended.with({type}).inc(); };
         rules.credit_limit = config->credit_limit;
         // Only the consumer thread rolls the dice, so one generator without a lock is enough.
         rules.provider_declines =
@@ -64,7 +69,17 @@ int main(int argc, char** argv) {
             },
             {.group = config->consumer_group});
 
+        messaging::register_consumer_metrics(registry, config->consumer_group, consume_loop,
+                                             consumer);
+        registry.computed_gauge(
+            "relay_lag_events", "Events stored but not yet acknowledged by Kafka.", {}, [&store] {
+                const auto at = store.load_checkpoint("payment-events");
+                return std::vector<std::pair<metrics::Labels, double>>{
+                    {{},
+                     static_cast<double>(store.count_after(at.value_or(eventstore::kStartOfAll)))}};
+            });
         http::Server http(config->http);
+        service::add_metrics_route(http, registry);
         service::add_health_routes(http,
                                    {{"database", [&store] {
                                          store.load_checkpoint("health-check");  // any round trip

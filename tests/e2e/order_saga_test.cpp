@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "ordersource/core/ids.hpp"
@@ -49,9 +50,10 @@ class Cluster {
         gateway_port_ = testing::free_port();
         start_order_service();
         for (int i = 0; i < options_.payment_instances; ++i) {
+            payment_ports_.push_back(testing::free_port());
             payment_.push_back(
                 start("payment-service-" + std::to_string(i), ORDERSOURCE_PAYMENT_SERVICE_BIN,
-                      {{"PAYMENT_SERVICE_PORT", std::to_string(testing::free_port())},
+                      {{"PAYMENT_SERVICE_PORT", std::to_string(payment_ports_.back())},
                        {"PAYMENT_DELAY_MS", std::to_string(options_.payment_delay_ms)}}));
         }
         notifier_port_ = testing::free_port();
@@ -144,6 +146,14 @@ class Cluster {
         return kinds;
     }
 
+    // Each service's port by name: gateway, order-service, payment-service, notification-observer.
+    std::uint16_t port_of(const std::string& name) const {
+        if (name == "gateway") return gateway_port_;
+        if (name == "order-service") return order_port_;
+        if (name == "payment-service") return payment_ports_.front();
+        return notifier_port_;
+    }
+
     void kill_order_service() { order_->stop(SIGKILL, 10s); }
     void start_order_service() {
         order_port_ = testing::free_port();
@@ -193,6 +203,7 @@ class Cluster {
     std::uint16_t gateway_port_ = 0;
     std::uint16_t notifier_port_ = 0;
     std::uint16_t order_port_ = 0;
+    std::vector<std::uint16_t> payment_ports_;
     std::unique_ptr<ChildProcess> order_;
     std::vector<std::unique_ptr<ChildProcess>> payment_;
     std::unique_ptr<ChildProcess> notifier_;
@@ -356,6 +367,31 @@ BOOST_AUTO_TEST_CASE(happy_path_order_is_confirmed_notified_and_visible_with_the
         BOOST_TEST(line.find("\t" + order_id + "\t") != std::string::npos);  // the key column
     }
     BOOST_TEST(printed.find("event-type:OrderConfirmed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_service_serves_prometheus_metrics_a_real_parser_accepts) {
+    auto& cluster = cluster_with();
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"gateway",
+         "http_requests_total http_request_duration_seconds consumer_lag_records "
+         "dead_letters_total"},
+        {"order-service",
+         "events_appended_total orders_terminal_total relay_lag_events consumer_lag_records "
+         "dead_letters_total http_requests_total"},
+        {"payment-service", "events_appended_total relay_lag_events consumer_lag_records"},
+        {"notification-observer", "consumer_lag_records consumer_records_handled_total"}};
+    for (const auto& [service, names] : expected) {
+        const auto response = http_request(cluster.port_of(service), "GET", "/metrics");
+        BOOST_TEST(response.status == 200, service);
+        BOOST_TEST(response.header("content-type").starts_with("text/plain; version=0.0.4"),
+                   service);
+        const auto file = log_dir() + "/metrics-" + service + ".txt";
+        std::ofstream(file) << response.body;
+        const auto verdict =
+            run("/usr/bin/python3 " + testing::source_dir() +
+                "/tests/scripts/check_prometheus_text.py " + names + " < " + file + " 2>&1");
+        BOOST_TEST(verdict.starts_with("ok:"), service << ": " << verdict);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(unknown_and_malformed_order_ids_get_json_problems) {

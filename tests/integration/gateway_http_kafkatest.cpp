@@ -11,6 +11,7 @@
 #include "ordersource/core/ids.hpp"
 #include "ordersource/kafka/admin.hpp"
 #include "ordersource/kafka/consumer.hpp"
+#include "ordersource/service/runtime.hpp"
 #include "ordersource/testing/environment.hpp"
 #include "ordersource/testing/http_client.hpp"
 
@@ -39,6 +40,7 @@ struct Gateway {
                   .bind_address = "127.0.0.1", .port = 0, .threads = 2, .max_body_bytes = 4096},
               intake,
               order_views) {
+        service::add_health_routes(http.server(), {});
         http.start();
     }
     ~Gateway() {

@@ -350,6 +350,14 @@ std::vector<RecordedEvent> PostgresEventStore::read_all(CommitPosition after,
     return read_events(result.get());
 }
 
+std::int64_t PostgresEventStore::count_after(CommitPosition after) const {
+    const Impl::Lease lease = impl_->acquire();
+    const auto result =
+        exec(lease.conn(), sql::kCountAfter,
+             {std::to_string(after.transaction), std::to_string(after.position.value())});
+    return int64_at(result.get(), 0, 0);
+}
+
 std::optional<CommitPosition> PostgresEventStore::load_checkpoint(const std::string& name) const {
     const Impl::Lease lease = impl_->acquire();
     const auto result = exec(lease.conn(), sql::kLoadCheckpoint, {name});

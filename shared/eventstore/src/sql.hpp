@@ -151,6 +151,13 @@ ORDER BY e.transaction_id, e.global_position
 LIMIT $3::bigint
 )sql";
 
+// Committed events after a checkpoint (a reader's lag); counts rows still invisible to
+// read_all too, which is what an operator wants to see.
+inline constexpr const char* kCountAfter = R"sql(
+SELECT count(*) FROM events AS e
+WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+)sql";
+
 // ---- relay checkpoints ---------------------------------------------------------------------
 
 inline constexpr const char* kLoadCheckpoint = R"sql(

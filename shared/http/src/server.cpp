@@ -6,11 +6,14 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
 
 #include "ordersource/core/log.hpp"
+#include "ordersource/metrics/registry.hpp"
 
 namespace ordersource::http {
 namespace {
@@ -171,6 +174,7 @@ Response problem_response(int status,
 struct Responder::State {
     std::mutex mutex;
     std::optional<Pistache::Http::ResponseWriter> writer;
+    std::function<void(int status)> on_answer;  // metrics, when the server is instrumented
 
     explicit State(Pistache::Http::ResponseWriter w) : writer(std::move(w)) {}
     State(const State&) = delete;
@@ -189,6 +193,7 @@ struct Responder::State {
         const auto peer = writer->getPeer();  // pins the connection while we write
         if (peer) send(*writer, response);
         writer.reset();
+        if (on_answer) on_answer(response.status);
     }
 };
 
@@ -211,6 +216,19 @@ struct Route {
 struct Server::Impl {
     ServerSettings settings;
     std::vector<Route> routes;
+    std::optional<metrics::Family<metrics::Counter>> requests;
+    std::optional<metrics::Family<metrics::Histogram>> latency;
+
+    void observe(Responder::State& state, std::string route) {
+        if (!requests) return;
+        state.on_answer = [this, route = std::move(route),
+                           start = std::chrono::steady_clock::now()](int status) {
+            requests->with({route, std::to_string(status)}).inc();
+            latency->with({route}).observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        };
+    }
+
     std::unique_ptr<Pistache::Http::Endpoint> endpoint;
 
     // The routes serving `path`: its exact routes or, without any, the longest matching prefix.
@@ -235,7 +253,8 @@ struct Server::Impl {
     }
 
     void dispatch(const Pistache::Http::Request& source, Pistache::Http::ResponseWriter writer) {
-        Responder respond(std::make_shared<Responder::State>(std::move(writer)));
+        auto state = std::make_shared<Responder::State>(std::move(writer));
+        Responder respond(state);
         if (source.body().size() > settings.max_body_bytes) {
             respond(problem_response(
                 413, "payload-too-large", "Payload too large",
@@ -254,6 +273,7 @@ struct Server::Impl {
             }
         }
         if (best != nullptr) {
+            observe(*state, best->method + " " + best->path + (best->prefix ? "*" : ""));
             try {
                 best->handler(to_request(source), respond);
             } catch (const std::exception& error) {
@@ -263,6 +283,7 @@ struct Server::Impl {
             }
             return;
         }
+        observe(*state, "unmatched");
         if (!allowed.empty()) {
             auto response = problem_response(405, "method-not-allowed", "Method not allowed",
                                              "use " + allowed + " on " + path);
@@ -313,6 +334,14 @@ void Server::route_async(std::string method, std::string path, AsyncHandler hand
         route.prefix = true;
     }
     impl_->routes.push_back(std::move(route));
+}
+
+void Server::instrument(metrics::Registry& registry) {
+    impl_->requests = registry.counter(
+        "http_requests_total", "HTTP requests answered, by route and status.", {"route", "status"});
+    impl_->latency = registry.histogram(
+        "http_request_duration_seconds",
+        "Time from request to answer (async answers included), by route.", {"route"});
 }
 
 void Server::start() {

@@ -110,6 +110,26 @@ std::optional<Error> Consumer::commit(const std::vector<ProcessedOffset>& proces
     return std::nullopt;
 }
 
+std::vector<Consumer::PartitionLag> Consumer::lag() const {
+    std::vector<PartitionLag> result;
+    if (impl_->closed) return result;
+    std::vector<RdKafka::TopicPartition*> assigned;
+    if (impl_->handle->assignment(assigned) != RdKafka::ERR_NO_ERROR) return result;
+    impl_->handle->position(assigned);
+    for (auto* partition : assigned) {
+        std::int64_t low = 0;
+        std::int64_t high = 0;
+        const bool known =
+            impl_->handle->get_watermark_offsets(partition->topic(), partition->partition(), &low,
+                                                 &high) == RdKafka::ERR_NO_ERROR;
+        const auto next = partition->offset();
+        result.push_back({partition->topic(), partition->partition(),
+                          known && next >= 0 && high > next ? high - next : 0});
+    }
+    RdKafka::TopicPartition::destroy(assigned);
+    return result;
+}
+
 void Consumer::close() {
     if (impl_ && !impl_->closed) {
         impl_->closed = true;

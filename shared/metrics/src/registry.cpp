@@ -160,6 +160,13 @@ struct Registry::Impl {
     }
 };
 
+void add_computed(Registry::Impl& registry,
+                  const char* type,
+                  std::string name,
+                  std::string help,
+                  std::vector<std::string> label_names,
+                  std::function<std::vector<std::pair<Labels, double>>()> collect);
+
 Registry::Registry() : impl_(std::make_unique<Impl>()) {}
 Registry::~Registry() = default;
 
@@ -241,19 +248,37 @@ Family<Histogram> Registry::histogram(std::string name,
     return Family<Histogram>(family);
 }
 
-void Registry::computed_gauge(std::string name,
-                              std::string help,
-                              std::vector<std::string> label_names,
-                              std::function<std::vector<std::pair<Labels, double>>()> collect) {
-    impl_->claim(name, label_names);
-    impl_->add([name, help = std::move(help), label_names = std::move(label_names),
-                collect = std::move(collect)](std::string& out) {
-        out += header(name, help, "gauge");
+void add_computed(Registry::Impl& registry,
+                  const char* type,
+                  std::string name,
+                  std::string help,
+                  std::vector<std::string> label_names,
+                  std::function<std::vector<std::pair<Labels, double>>()> collect) {
+    registry.claim(name, label_names);
+    registry.add([type, name, help = std::move(help), label_names = std::move(label_names),
+                  collect = std::move(collect)](std::string& out) {
+        out += header(name, help, type);
         for (const auto& [values, value] : collect()) {
             if (values.size() != label_names.size()) continue;
             out += name + label_set(label_names, values) + " " + format_number(value) + "\n";
         }
     });
+}
+
+void Registry::computed_gauge(std::string name,
+                              std::string help,
+                              std::vector<std::string> label_names,
+                              std::function<std::vector<std::pair<Labels, double>>()> collect) {
+    add_computed(*impl_, "gauge", std::move(name), std::move(help), std::move(label_names),
+                 std::move(collect));
+}
+
+void Registry::computed_counter(std::string name,
+                                std::string help,
+                                std::vector<std::string> label_names,
+                                std::function<std::vector<std::pair<Labels, double>>()> collect) {
+    add_computed(*impl_, "counter", std::move(name), std::move(help), std::move(label_names),
+                 std::move(collect));
 }
 
 std::string Registry::render() const {

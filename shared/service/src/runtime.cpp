@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "ordersource/core/log.hpp"
+#include "ordersource/metrics/registry.hpp"
 
 #ifndef ORDERSOURCE_VERSION
 #error "ORDERSOURCE_VERSION must be defined by the build"
@@ -69,6 +70,13 @@ bool run_until_stopped(const StopSignals& signals, std::vector<Worker> workers) 
         core::log(core::LogLevel::kDebug, "worker stopped", {{"worker", workers[i].name}});
     }
     return !failed;
+}
+
+void add_metrics_route(http::Server& server, metrics::Registry& registry) {
+    server.instrument(registry);
+    server.route("GET", "/metrics", [&registry](const http::Request&) {
+        return http::Response{200, std::string(metrics::kContentType), registry.render()};
+    });
 }
 
 void add_health_routes(http::Server& server, std::vector<ReadinessCheck> checks) {

@@ -1,11 +1,13 @@
 #pragma once
-// The gateway's HTTP interface (Pistache). No Pistache type crosses this header.
+// The gateway's HTTP interface on the shared server (ordersource::http): POST /orders,
+// GET /orders/<id>. main() adds health and metrics routes to server() before start().
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "app/order_intake.hpp"
+#include "ordersource/http/server.hpp"
 
 namespace ordersource::gateway {
 
@@ -24,6 +26,8 @@ class HttpApi {
     HttpApi(const HttpApi&) = delete;
     HttpApi& operator=(const HttpApi&) = delete;
 
+    // For more routes and instrumentation, before start().
+    http::Server& server();
     // Binds and serves on background threads; throws when the address cannot be bound.
     void start();
     // The port actually bound (differs from the setting when that was 0).
@@ -33,9 +37,8 @@ class HttpApi {
     // Stops serving; call after every in-flight order was answered (producer flushed).
     void shutdown();
 
-    struct Impl;  // public only so the Pistache handler in the .cpp can reach it
-
   private:
+    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

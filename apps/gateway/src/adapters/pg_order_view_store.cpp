@@ -111,6 +111,12 @@ void PgOrderViewStore::apply(const OrderViewChange& change) {
     transaction.commit();
 }
 
+void PgOrderViewStore::ping() {
+    soci::session sql(*pool_);
+    int one = 0;
+    sql << "SELECT 1", soci::into(one);
+}
+
 std::optional<OrderView> PgOrderViewStore::find(const std::string& order_id) {
     soci::session sql(*pool_);
     OrderView view;

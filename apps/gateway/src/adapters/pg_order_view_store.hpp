@@ -25,6 +25,8 @@ class PgOrderViewStore final : public OrderViewWriter, public OrderQueries {
 
     void apply(const OrderViewChange& change) override;
     std::optional<OrderView> find(const std::string& order_id) override;
+    // A round trip, for readiness.
+    void ping();
 
   private:
     std::unique_ptr<soci::connection_pool> pool_;

@@ -25,8 +25,12 @@ State evolve_recorded(State state, const eventstore::RecordedEvent& recorded) {
 
 OrderSaga::OrderSaga(eventstore::EventStore& store,
                      Clock clock,
-                     std::chrono::milliseconds payment_timeout)
-    : store_(store), clock_(std::move(clock)), payment_timeout_(payment_timeout) {}
+                     std::chrono::milliseconds payment_timeout,
+                     std::function<void(const std::string& type)> on_recorded)
+    : store_(store),
+      clock_(std::move(clock)),
+      payment_timeout_(payment_timeout),
+      on_recorded_(std::move(on_recorded)) {}
 
 messaging::HandleOutcome OrderSaga::handle(const contracts::Envelope& envelope) {
     const Cause cause{envelope.event_id, envelope.correlation_id, envelope.event_id};
@@ -98,9 +102,12 @@ OrderSaga::Executed OrderSaga::execute(const std::string& order_id,
     }
     core::log(core::LogLevel::kInfo, "order events recorded",
               {{"order_id", order_id},
-               {"count", std::to_string(std::get<eventstore::Recorded>(outcome).count)},
+               {"count", std::to_string(std::get<eventstore::Recorded>(outcome).types.size())},
                {"correlation_id", cause.correlation_id},
                {"causation_id", cause.causation_id}});
+    if (on_recorded_) {
+        for (const auto& type : std::get<eventstore::Recorded>(outcome).types) on_recorded_(type);
+    }
     return {Result::kRecorded, {}};
 }
 

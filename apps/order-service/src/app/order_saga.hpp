@@ -21,9 +21,11 @@ class OrderSaga {
   public:
     // `store` must outlive the saga. `payment_timeout`: how long an accepted order waits for
     // a payment result before it is cancelled with TIMEOUT.
+    // `on_recorded` is told the type of every event stored (metrics).
     OrderSaga(eventstore::EventStore& store,
               Clock clock,
-              std::chrono::milliseconds payment_timeout);
+              std::chrono::milliseconds payment_timeout,
+              std::function<void(const std::string& type)> on_recorded = {});
 
     // The consumer's handler. Throws eventstore::StoreError when the store is unreachable.
     messaging::HandleOutcome handle(const contracts::Envelope& envelope);
@@ -54,6 +56,7 @@ class OrderSaga {
     eventstore::EventStore& store_;
     Clock clock_;
     std::chrono::milliseconds payment_timeout_;
+    std::function<void(const std::string& type)> on_recorded_;
 };
 
 // Folds a stored event into the order (events this build cannot decode are skipped: they

@@ -49,6 +49,7 @@ messaging::HandleOutcome PaymentProcessor::execute(const PaymentRequest& request
     if (const auto* invalid = std::get_if<eventstore::InvalidInput>(&outcome)) {
         return messaging::Unprocessable{"event store refused the events: " + invalid->reason};
     }
+    for (const auto& type : std::get<eventstore::Recorded>(outcome).types) rules_.on_recorded(type);
     core::log(core::LogLevel::kInfo, "payment decided",
               {{"order_id", request.order_id},
                {"customer_id", request.customer_id},

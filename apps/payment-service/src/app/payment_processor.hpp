@@ -20,6 +20,8 @@ struct PaymentRules {
     std::function<bool()> provider_declines = [] { return false; };
     // Called before each decision: simulated provider latency.
     std::function<void()> provider_delay = [] {};
+    // Told the type of every event stored (metrics).
+    std::function<void(const std::string& type)> on_recorded = [](const std::string&) {};
 };
 
 class PaymentProcessor {

@@ -26,10 +26,10 @@ struct EncodedEvent {
     std::string payload_json;
 };
 
-// The new events were stored (count may be 0 when the decider decided nothing).
+// The new events were stored (none when the decider decided nothing).
 struct Recorded {
     AppendResult result;
-    std::size_t count = 0;
+    std::vector<std::string> types;  // of the stored events, in order
 };
 
 // `decide(state)` returns std::variant<std::vector<Event>, Rejection>; `encode(event)` returns
@@ -58,10 +58,13 @@ std::variant<Recorded, Rejection, InvalidInput> decide_and_append(EventStore& st
             batch.push_back({EventId{core::derived_uuid(name)}, std::move(encoded.type), 1,
                              std::move(encoded.payload_json), cause.metadata});
         }
-        if (batch.empty()) return Recorded{{}, 0};
+        if (batch.empty()) return Recorded{{}, {}};
         auto outcome = store.append(stream, Exact{loaded.version}, batch);
-        if (auto* result = std::get_if<AppendResult>(&outcome))
-            return Recorded{*result, batch.size()};
+        if (auto* result = std::get_if<AppendResult>(&outcome)) {
+            Recorded recorded{*result, {}};
+            for (const auto& event : batch) recorded.types.push_back(event.type);
+            return recorded;
+        }
         if (auto* invalid = std::get_if<InvalidInput>(&outcome)) return std::move(*invalid);
         // ConcurrencyConflict: another writer appended meanwhile; decide again on its events.
     }

@@ -5,6 +5,7 @@
 // pool of connections, so concurrent appenders really race in the database.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,9 @@ class PostgresEventStore final : public EventStore, public CheckpointStore {
                                            StreamVersion from = StreamVersion{1},
                                            std::size_t max_count = kUnlimited) const override;
     std::vector<RecordedEvent> read_all(CommitPosition after, std::size_t max_count) const override;
+
+    // How many committed events lie after `after` (a relay's or projection's lag, for metrics).
+    std::int64_t count_after(CommitPosition after) const;
 
     // A relay's progress, in the same database as the events it relays.
     std::optional<CommitPosition> load_checkpoint(const std::string& name) const override;

@@ -50,7 +50,8 @@ using GlobalPosition = StrongType<struct GlobalPositionTag, std::int64_t>;
 
 // Where a commit-order reader stands: after the event with this (transaction, position).
 // Transactions are ordered by id and only read once no older transaction can still commit,
-// so a checkpoint never moves past an event that commits late (docs/adr/0006-commit-order-read-all.md).
+// so a checkpoint never moves past an event that commits late
+// (docs/adr/0006-commit-order-read-all.md).
 struct CommitPosition {
     std::uint64_t transaction = 0;
     GlobalPosition position{0};

@@ -15,6 +15,10 @@
 #include <utility>
 #include <vector>
 
+namespace ordersource::metrics {
+class Registry;
+}
+
 namespace ordersource::http {
 
 struct Request {
@@ -87,8 +91,11 @@ class Server {
     void route(std::string method, std::string path, Handler handler);
     void route_async(std::string method, std::string path, AsyncHandler handler);
 
-    // Every answer carries these headers too (e.g. X-Correlation-Id is set by handlers; a
-    // service name could go here).
+    // Counts every answer in `registry` (must outlive the server): http_requests_total
+    // {route,status} and http_request_duration_seconds{route}, route = "<METHOD> <pattern>".
+    // Call before start().
+    void instrument(metrics::Registry& registry);
+
     // Binds and serves on background threads; throws std::runtime_error when it cannot bind.
     void start();
     std::uint16_t port() const;

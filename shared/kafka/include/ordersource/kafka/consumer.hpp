@@ -34,6 +34,15 @@ class Consumer {
     // The same for several partitions in one request (each entry: the last record processed).
     std::optional<Error> commit(const std::vector<ProcessedOffset>& processed);
 
+    // For each assigned partition: the next offset this member will read and the end of the
+    // partition as last seen by the client (no broker round trip; safe from any thread).
+    struct PartitionLag {
+        std::string topic;
+        std::int32_t partition = 0;
+        std::int64_t lag = 0;  // records behind the end; 0 before the first fetch
+    };
+    std::vector<PartitionLag> lag() const;
+
     // Leaves the group (its partitions go to other members at once). Idempotent.
     void close();
 

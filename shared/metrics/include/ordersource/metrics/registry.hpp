@@ -99,6 +99,13 @@ class Registry {
                         std::vector<std::string> label_names,
                         std::function<std::vector<std::pair<Labels, double>>()> collect);
 
+    // The same for a counter kept elsewhere (e.g. atomics of a library that does not know
+    // this registry); values must never decrease.
+    void computed_counter(std::string name,
+                          std::string help,
+                          std::vector<std::string> label_names,
+                          std::function<std::vector<std::pair<Labels, double>>()> collect);
+
     // Every family in registration order, in the text exposition format.
     std::string render() const;
 

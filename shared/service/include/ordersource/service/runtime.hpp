@@ -55,6 +55,10 @@ struct ReadinessCheck {
 // "checks":{"<name>":"UP"|"DOWN",...}}, 503 when any check is down.
 void add_health_routes(http::Server& server, std::vector<ReadinessCheck> checks);
 
+// GET /metrics: `registry` in the Prometheus text format (must outlive the server). Also
+// instruments the server's own requests.
+void add_metrics_route(http::Server& server, metrics::Registry& registry);
+
 }  // namespace ordersource::service
 
 #include "ordersource/service/runtime_impl.hpp"
