@@ -336,6 +336,14 @@ void Server::route_async(std::string method, std::string path, AsyncHandler hand
     impl_->routes.push_back(std::move(route));
 }
 
+std::vector<std::pair<std::string, std::string>> Server::routes() const {
+    std::vector<std::pair<std::string, std::string>> result;
+    for (const auto& route : impl_->routes) {
+        result.emplace_back(route.method, route.path + (route.prefix ? "*" : ""));
+    }
+    return result;
+}
+
 void Server::instrument(metrics::Registry& registry) {
     impl_->requests = registry.counter(
         "http_requests_total", "HTTP requests answered, by route and status.", {"route", "status"});

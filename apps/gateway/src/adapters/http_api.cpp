@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 
+#include "adapters/openapi_document.hpp"
 #include "ordersource/core/ids.hpp"
 #include "ordersource/core/log.hpp"
 
@@ -195,6 +196,9 @@ HttpApi::HttpApi(const HttpSettings& settings, OrderIntake& intake, OrderQueries
         });
     impl_->server.route("GET", "/orders/*", [impl = impl_.get()](const http::Request& request) {
         return impl->get_order(request);
+    });
+    impl_->server.route("GET", "/openapi.json", [](const http::Request&) {
+        return http::json_response(200, std::string(openapi_document()));
     });
 }
 

@@ -91,6 +91,9 @@ class Server {
     void route(std::string method, std::string path, Handler handler);
     void route_async(std::string method, std::string path, AsyncHandler handler);
 
+    // Every (method, path) routed, as registered ("/orders/*" for a prefix route).
+    std::vector<std::pair<std::string, std::string>> routes() const;
+
     // Counts every answer in `registry` (must outlive the server): http_requests_total
     // {route,status} and http_request_duration_seconds{route}, route = "<METHOD> <pattern>".
     // Call before start().
