@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "ordersource/core/ids.hpp"
 #include "ordersource/kafka/consumer.hpp"
@@ -51,16 +53,12 @@ class Cluster {
         start_order_service();
         for (int i = 0; i < options_.payment_instances; ++i) {
             payment_ports_.push_back(testing::free_port());
-            payment_.push_back(
-                start("payment-service-" + std::to_string(i), ORDERSOURCE_PAYMENT_SERVICE_BIN,
-                      {{"PAYMENT_SERVICE_PORT", std::to_string(payment_ports_.back())},
-                       {"PAYMENT_DELAY_MS", std::to_string(options_.payment_delay_ms)}}));
+            payment_.emplace_back();
+            start_payment_service(static_cast<std::size_t>(i));
         }
         notifier_port_ = testing::free_port();
-        notifier_ = start("notification-observer", ORDERSOURCE_NOTIFIER_BIN,
-                          {{"NOTIFIER_PORT", std::to_string(notifier_port_)}});
-        gateway_ = start("gateway", ORDERSOURCE_GATEWAY_BIN,
-                         {{"GATEWAY_PORT", std::to_string(gateway_port_)}});
+        start_notifier();
+        start_gateway();
         for (const auto port : {gateway_port_, notifier_port_, order_port_}) {
             BOOST_REQUIRE_MESSAGE(
                 testing::eventually([&] { return answers(port, "/health/live"); }, 60s),
@@ -155,11 +153,46 @@ class Cluster {
     }
 
     void kill_order_service() { order_->stop(SIGKILL, 10s); }
-    void start_order_service() {
-        order_port_ = testing::free_port();
+
+    // SIGTERM, which must end the service with status 0 within 30 s, then a new instance on
+    // the same port.
+    void restart_gracefully(const std::string& name) {
+        auto& process = name == "gateway"           ? gateway_
+                        : name == "order-service"   ? order_
+                        : name == "payment-service" ? payment_.front()
+                                                    : notifier_;
+        const auto status = process->stop(SIGTERM, 30s);
+        BOOST_TEST((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0),
+                   name << " did not exit 0 on SIGTERM\n"
+                        << process->log_tail());
+        if (name == "gateway") start_gateway();
+        if (name == "order-service") start_order_service(order_port_);
+        if (name == "payment-service") start_payment_service(0);
+        if (name == "notification-observer") start_notifier();
+        BOOST_REQUIRE_MESSAGE(
+            testing::eventually([&] { return answers(port_of(name), "/health/live"); }, 60s),
+            name << " did not come back\n"
+                 << logs());
+    }
+    void start_order_service(std::uint16_t port = 0) {
+        order_port_ = port != 0 ? port : testing::free_port();
         order_ = start("order-service", ORDERSOURCE_ORDER_SERVICE_BIN,
                        {{"ORDER_SERVICE_PORT", std::to_string(order_port_)},
                         {"ORDER_PAYMENT_TIMEOUT_MS", std::to_string(options_.payment_timeout_ms)}});
+    }
+    void start_payment_service(std::size_t index) {
+        payment_[index] =
+            start("payment-service-" + std::to_string(index), ORDERSOURCE_PAYMENT_SERVICE_BIN,
+                  {{"PAYMENT_SERVICE_PORT", std::to_string(payment_ports_[index])},
+                   {"PAYMENT_DELAY_MS", std::to_string(options_.payment_delay_ms)}});
+    }
+    void start_notifier() {
+        notifier_ = start("notification-observer", ORDERSOURCE_NOTIFIER_BIN,
+                          {{"NOTIFIER_PORT", std::to_string(notifier_port_)}});
+    }
+    void start_gateway() {
+        gateway_ = start("gateway", ORDERSOURCE_GATEWAY_BIN,
+                         {{"GATEWAY_PORT", std::to_string(gateway_port_)}});
     }
     void await_order_service() {
         BOOST_REQUIRE(
@@ -541,5 +574,43 @@ BOOST_AUTO_TEST_CASE(order_service_killed_mid_run_loses_no_accepted_order) {
     for (const auto& order_id : orders) {
         BOOST_TEST(cluster.await_terminal(order_id) == "CONFIRMED");
         BOOST_TEST(count_events("order_service", "OrderAccepted", order_id) == 1);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_to_each_service_under_load_loses_no_accepted_order) {
+    auto& cluster = cluster_with({.payment_instances = 1});
+    const auto customer = testing::unique_name("drain");
+    std::mutex mutex;
+    std::vector<std::string> accepted;
+    std::atomic<int> refused{0};
+    std::jthread load([&](std::stop_token stop) {
+        while (!stop.stop_requested()) {
+            try {
+                const auto response = cluster.submit(order_body(customer, "0.50"));
+                if (response.status == 202) {
+                    const std::lock_guard lock(mutex);
+                    accepted.push_back(order_id_of(response));
+                } else {
+                    ++refused;  // 503 while draining: not accepted, the client retries
+                }
+            } catch (const std::exception&) {
+                ++refused;  // the gateway is between instances
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+    });
+    for (const char* service :
+         {"order-service", "payment-service", "notification-observer", "gateway"}) {
+        std::this_thread::sleep_for(1s);
+        cluster.restart_gracefully(service);
+    }
+    std::this_thread::sleep_for(1s);
+    load.request_stop();
+    load.join();
+    BOOST_TEST_MESSAGE(accepted.size()
+                       << " orders accepted, " << refused.load() << " refused while restarting");
+    BOOST_REQUIRE(accepted.size() >= 20u);
+    for (const auto& order_id : accepted) {
+        BOOST_TEST(cluster.await_terminal(order_id) == "CONFIRMED");
     }
 }
