@@ -77,10 +77,15 @@ int main(int argc, char** argv) {
         messaging::register_consumer_metrics(registry, config.read_model_group, projecting,
                                              consumer);
         service::add_metrics_route(http.server(), registry);
-        service::add_health_routes(http.server(), {{"database", [&order_views] {
-                                                        order_views.ping();
-                                                        return true;
-                                                    }}});
+        service::add_health_routes(http.server(),
+                                   {{"database",
+                                     [&order_views] {
+                                         order_views.ping();
+                                         return true;
+                                     }},
+                                    {"kafka", [&producer] {
+                                         return producer.broker_reachable(std::chrono::seconds(2));
+                                     }}});
         http.start();
         core::log(core::LogLevel::kInfo, "gateway listening",
                   {{"address", config.http.bind_address}, {"port", std::to_string(http.port())}});

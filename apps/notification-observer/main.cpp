@@ -49,10 +49,14 @@ int main(int argc, char** argv) {
         http::Server http(config->http);
         service::add_metrics_route(http, registry);
         notifier::add_notification_routes(http, store);
-        service::add_health_routes(http, {{"database", [&store] {
-                                               store.ping();
-                                               return true;
-                                           }}});
+        service::add_health_routes(
+            http, {{"database",
+                    [&store] {
+                        store.ping();
+                        return true;
+                    }},
+                   {"kafka",
+                    [&producer] { return producer.broker_reachable(std::chrono::seconds(2)); }}});
         http.start();
         core::log(core::LogLevel::kInfo, "notification-observer listening",
                   {{"port", std::to_string(http.port())}, {"pattern", config->topic_pattern}});

@@ -75,10 +75,13 @@ int main(int argc, char** argv) {
         http::Server http(config->http);
         service::add_metrics_route(http, registry);
         service::add_health_routes(
-            http, {{"database", [&store] {
+            http, {{"database",
+                    [&store] {
                         store.load_checkpoint("health-check");  // any round trip will do
                         return true;
-                    }}});
+                    }},
+                   {"kafka",
+                    [&producer] { return producer.broker_reachable(std::chrono::seconds(2)); }}});
         http.start();
 
         core::log(core::LogLevel::kInfo, "order-service listening",

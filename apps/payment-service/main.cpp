@@ -80,11 +80,14 @@ int main(int argc, char** argv) {
             });
         http::Server http(config->http);
         service::add_metrics_route(http, registry);
-        service::add_health_routes(http,
-                                   {{"database", [&store] {
-                                         store.load_checkpoint("health-check");  // any round trip
-                                         return true;
-                                     }}});
+        service::add_health_routes(
+            http, {{"database",
+                    [&store] {
+                        store.load_checkpoint("health-check");  // any round trip
+                        return true;
+                    }},
+                   {"kafka",
+                    [&producer] { return producer.broker_reachable(std::chrono::seconds(2)); }}});
         http.start();
         core::log(core::LogLevel::kInfo, "payment-service listening",
                   {{"port", std::to_string(http.port())}, {"group", config->consumer_group}});

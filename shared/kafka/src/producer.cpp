@@ -86,7 +86,8 @@ Producer::~Producer() {
     impl_->handle->poll(0);
 }
 
-std::optional<Error> Producer::produce(const OutgoingRecord& record, DeliveryCallback on_delivered) {
+std::optional<Error> Producer::produce(const OutgoingRecord& record,
+                                       DeliveryCallback on_delivered) {
     std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
     for (const auto& header : record.headers) {
         headers->add(header.key, header.value);
@@ -109,9 +110,8 @@ std::optional<Error> Producer::produce(const OutgoingRecord& record, DeliveryCal
 DeliveryReport Producer::produce_and_wait(const OutgoingRecord& record) {
     auto promise = std::make_shared<std::promise<DeliveryReport>>();
     auto future = promise->get_future();
-    if (auto error = produce(record, [promise](const DeliveryReport& report) {
-            promise->set_value(report);
-        })) {
+    if (auto error = produce(
+            record, [promise](const DeliveryReport& report) { promise->set_value(report); })) {
         return DeliveryReport{.error = std::move(error)};
     }
     return future.get();
@@ -126,6 +126,16 @@ void Producer::purge() {
     impl_->handle->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
 }
 
-int Producer::in_flight() const { return impl_->handle->outq_len(); }
+int Producer::in_flight() const {
+    return impl_->handle->outq_len();
+}
+
+bool Producer::broker_reachable(std::chrono::milliseconds timeout) const {
+    RdKafka::Metadata* metadata = nullptr;
+    const auto code =
+        impl_->handle->metadata(false, nullptr, &metadata, static_cast<int>(timeout.count()));
+    delete metadata;  // librdkafka hands over ownership
+    return code == RdKafka::ERR_NO_ERROR;
+}
 
 }  // namespace ordersource::kafka

@@ -44,6 +44,9 @@ class Producer {
     // Records queued or in flight, not yet reported.
     int in_flight() const;
 
+    // True when a broker answered a metadata request within `timeout` (readiness checks).
+    bool broker_reachable(std::chrono::milliseconds timeout) const;
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
