@@ -48,8 +48,7 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     try {
-        gateway::PgIdempotencyStore idempotency(config.database,
-                                                static_cast<std::size_t>(config.http.threads));
+        gateway::PgIdempotencyStore idempotency(config.database);
         kafka::Producer producer(config.kafka);
         gateway::KafkaEventPublisher publisher(producer);
         const gateway::SystemClock clock;

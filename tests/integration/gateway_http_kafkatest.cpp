@@ -33,8 +33,7 @@ const std::string kValidBody =
 struct Gateway {
     explicit Gateway(kafka::Properties kafka_config, std::string topic)
         : store(
-              pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test"),
-              2),
+              pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test")),
           producer(kafka_config),
           publisher(producer),
           intake(store, publisher, clock, core::new_uuid, std::move(topic)),

@@ -13,9 +13,16 @@ namespace {
 
 class MemoryIdempotencyStore final : public IdempotencyStore {
   public:
-    IdempotencyRecord claim(std::string_view key, const IdempotencyRecord& proposed) override {
-        return records.try_emplace(std::string(key), proposed).first->second;
+    void claim(std::string key,
+               IdempotencyRecord proposed,
+               std::function<void(Claimed)> done) override {
+        if (failure) {
+            done(*failure);
+            return;
+        }
+        done(records.try_emplace(std::move(key), std::move(proposed)).first->second);
     }
+    std::optional<std::string> failure;
     std::map<std::string, IdempotencyRecord> records;
 };
 
@@ -118,4 +125,12 @@ BOOST_FIXTURE_TEST_CASE(distinct_orders_get_distinct_ids_and_event_ids, IntakeFi
     BOOST_TEST(a.order_id != b.order_id);
     BOOST_TEST(publisher.published[0].envelope.event_id !=
                publisher.published[1].envelope.event_id);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_key_that_cannot_be_recorded_accepts_nothing, IntakeFixture) {
+    store.failure = "database unavailable";
+    const auto outcome = submit("c-1", "key-1");
+    BOOST_TEST((outcome.status == IntakeStatus::kUnavailable));
+    BOOST_TEST(outcome.detail.find("database unavailable") != std::string::npos);
+    BOOST_TEST(publisher.published.empty());
 }

@@ -1,35 +1,118 @@
 #include "adapters/pg_idempotency_store.hpp"
 
-#include <soci/connection-pool.h>
-#include <soci/postgresql/soci-postgresql.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <soci/soci.h>
 
+#include <map>
+
 #include "adapters/sql.hpp"
+#include "ordersource/core/log.hpp"
 
 namespace ordersource::gateway {
+namespace {
 
-PgIdempotencyStore::PgIdempotencyStore(const pg::ConnectionSettings& settings,
-                                       std::size_t pool_size)
-    : pool_(std::make_unique<soci::connection_pool>(pool_size)) {
-    for (std::size_t i = 0; i < pool_size; ++i) {
-        pool_->at(i).open(*soci::factory_postgresql(), settings.connection_string());
+// [{"k": key, "o": order id, "f": fingerprint}, ...] - one parameter for the whole batch.
+std::string batch_json(const std::vector<std::string>& keys,
+                       const std::vector<const IdempotencyRecord*>& records) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartArray();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        writer.StartObject();
+        writer.Key("k");
+        writer.String(keys[i]);
+        writer.Key("o");
+        writer.String(records[i]->order_id);
+        writer.Key("f");
+        writer.String(records[i]->fingerprint);
+        writer.EndObject();
     }
-    soci::session sql(*pool_);
-    sql << sql::kCreateIdempotencyTable;
+    writer.EndArray();
+    return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-PgIdempotencyStore::~PgIdempotencyStore() = default;
+}  // namespace
 
-IdempotencyRecord PgIdempotencyStore::claim(std::string_view key,
-                                            const IdempotencyRecord& proposed) {
-    soci::session sql(*pool_);
-    const std::string key_text(key);
-    sql << sql::kClaimKey, soci::use(key_text, "key"), soci::use(proposed.order_id, "order_id"),
-        soci::use(proposed.fingerprint, "fingerprint");
-    IdempotencyRecord stored;
-    sql << sql::kReadKey, soci::use(key_text, "key"), soci::into(stored.order_id),
-        soci::into(stored.fingerprint);
-    return stored;
+PgIdempotencyStore::PgIdempotencyStore(const pg::ConnectionSettings& settings,
+                                       std::size_t max_batch)
+    : settings_(settings), max_batch_(max_batch), session_(pg::open_session(settings)) {
+    *session_ << "SET client_min_messages = warning";
+    *session_ << sql::kCreateIdempotencyTable;
+    writer_ = std::jthread([this](std::stop_token stop) { write_batches(stop); });
+}
+
+PgIdempotencyStore::~PgIdempotencyStore() {
+    writer_.request_stop();
+    queued_.notify_all();
+    writer_.join();
+}
+
+void PgIdempotencyStore::claim(std::string key,
+                               IdempotencyRecord proposed,
+                               std::function<void(Claimed)> done) {
+    {
+        const std::lock_guard lock(mutex_);
+        queue_.push_back({std::move(key), std::move(proposed), std::move(done)});
+    }
+    queued_.notify_one();
+}
+
+void PgIdempotencyStore::write_batches(std::stop_token stop) {
+    while (true) {
+        std::vector<Pending> batch;
+        {
+            std::unique_lock lock(mutex_);
+            queued_.wait(lock, stop, [this] { return !queue_.empty(); });
+            if (queue_.empty()) return;  // stopped, nothing left to answer
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        write(batch);
+    }
+}
+
+void PgIdempotencyStore::write(std::vector<Pending>& batch) {
+    std::map<std::string, IdempotencyRecord> stored;
+    std::string error;
+    try {
+        if (!session_) session_ = pg::open_session(settings_);
+        std::vector<std::string> keys;
+        std::vector<const IdempotencyRecord*> records;
+        for (const auto& pending : batch) {
+            keys.push_back(pending.key);
+            records.push_back(&pending.proposed);
+        }
+        const auto json = batch_json(keys, records);
+        // Insert what is new (concurrent claims of a key elsewhere wait for that commit),
+        // then read every key back in a new statement, which sees the winners' rows.
+        *session_ << sql::kClaimKeys, soci::use(json, "batch");
+        soci::rowset<soci::row> rows =
+            (session_->prepare << sql::kReadKeys, soci::use(json, "batch"));
+        for (const auto& row : rows) {
+            stored[row.get<std::string>(0)] = {row.get<std::string>(1), row.get<std::string>(2)};
+        }
+    } catch (const std::exception& failure) {
+        error = failure.what();
+        session_.reset();  // reconnect for the next batch
+        core::log(core::LogLevel::kError, "idempotency keys not recorded",
+                  {{"count", std::to_string(batch.size())}, {"error", error}});
+    }
+    for (auto& pending : batch) {
+        try {
+            const auto found = stored.find(pending.key);
+            if (found != stored.end()) {
+                pending.done(found->second);
+            } else {
+                pending.done(error.empty() ? std::string("key not stored") : error);
+            }
+        } catch (const std::exception& failure) {
+            core::log(core::LogLevel::kError, "idempotency callback failed",
+                      {{"error", failure.what()}});
+        }
+    }
 }
 
 }  // namespace ordersource::gateway

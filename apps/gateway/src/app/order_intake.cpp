@@ -34,20 +34,38 @@ contracts::Envelope order_created_envelope(const OrderSubmission& submission,
 
 void OrderIntake::submit(const SubmitOrder& command, std::function<void(IntakeOutcome)> done) {
     std::string order_id = new_order_id_();
-    bool replay = false;
-    if (command.idempotency_key) {
-        const auto fingerprint = canonical_form(command.submission);
-        const auto stored = idempotency_.claim(*command.idempotency_key, {order_id, fingerprint});
-        if (stored.order_id != order_id) {
-            if (stored.fingerprint != fingerprint) {
-                done({IntakeStatus::kKeyConflict, stored.order_id,
-                      "Idempotency-Key was used before with a different request body"});
+    if (!command.idempotency_key) {
+        publish(command, order_id, false, std::move(done));
+        return;
+    }
+    auto fingerprint = canonical_form(command.submission);
+    idempotency_.claim(
+        *command.idempotency_key, {order_id, fingerprint},
+        [this, command, order_id, fingerprint,
+         done = std::move(done)](IdempotencyStore::Claimed claimed) mutable {
+            if (const auto* error = std::get_if<std::string>(&claimed)) {
+                done({IntakeStatus::kUnavailable, order_id,
+                      "Idempotency-Key could not be recorded: " + *error});
                 return;
             }
-            order_id = stored.order_id;
-            replay = true;
-        }
-    }
+            const auto& stored = std::get<IdempotencyRecord>(claimed);
+            if (stored.order_id == order_id) {
+                publish(command, order_id, false, std::move(done));
+            } else if (stored.fingerprint != fingerprint) {
+                done({IntakeStatus::kKeyConflict, stored.order_id,
+                      "Idempotency-Key was used before with a different request body"});
+            } else {
+                // A replay publishes the same event again (same derived event id): if the first
+                // attempt never reached Kafka, this one delivers it; if it did, consumers dedupe.
+                publish(command, stored.order_id, true, std::move(done));
+            }
+        });
+}
+
+void OrderIntake::publish(const SubmitOrder& command,
+                          const std::string& order_id,
+                          bool replay,
+                          std::function<void(IntakeOutcome)> done) {
     const auto envelope = order_created_envelope(command.submission, order_id,
                                                  command.correlation_id, clock_.now_epoch_millis());
     // Producers validate too: a bug here must not put an invalid event on the topic.

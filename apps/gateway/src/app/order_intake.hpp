@@ -49,6 +49,11 @@ class OrderIntake {
     void submit(const SubmitOrder& command, std::function<void(IntakeOutcome)> done);
 
   private:
+    void publish(const SubmitOrder& command,
+                 const std::string& order_id,
+                 bool replay,
+                 std::function<void(IntakeOutcome)> done);
+
     IdempotencyStore& idempotency_;
     EventPublisher& publisher_;
     const Clock& clock_;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "domain/order_view.hpp"
 #include "ordersource/contracts/envelope.hpp"
@@ -19,11 +20,16 @@ struct IdempotencyRecord {
 
 class IdempotencyStore {
   public:
+    // The record stored under the key now (the proposed one, or an earlier one), or why the
+    // claim failed (infrastructure).
+    using Claimed = std::variant<IdempotencyRecord, std::string>;
     virtual ~IdempotencyStore() = default;
     // Stores key -> proposed unless the key is already stored, atomically across gateway
-    // instances; returns the record stored under the key now (proposed, or the earlier one).
-    // Throws on infrastructure failure.
-    virtual IdempotencyRecord claim(std::string_view key, const IdempotencyRecord& proposed) = 0;
+    // instances, and calls `done` exactly once with the outcome - possibly on another thread,
+    // possibly before returning. Never blocks the caller on the database.
+    virtual void claim(std::string key,
+                       IdempotencyRecord proposed,
+                       std::function<void(Claimed)> done) = 0;
 };
 
 class EventPublisher {
