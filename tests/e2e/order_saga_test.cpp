@@ -86,7 +86,10 @@ class Cluster {
     }
 
     testing::HttpResponse get_order(const std::string& order_id) {
-        return http_request(gateway_port_, "GET", "/orders/" + order_id);
+        return get("/orders/" + order_id);
+    }
+    testing::HttpResponse get(const std::string& path) {
+        return http_request(gateway_port_, "GET", path);
     }
 
     // The order's JSON once its status is `status` (fails with the services' logs otherwise).
@@ -442,10 +445,15 @@ BOOST_AUTO_TEST_CASE(unknown_and_malformed_order_ids_get_json_problems) {
 
 BOOST_AUTO_TEST_CASE(order_over_the_credit_limit_is_cancelled_as_payment_declined) {
     auto& cluster = cluster_with();
-    const auto order_id =
-        accepted_order(cluster, order_body(testing::unique_name("big"), "1500.00"));
+    const auto customer = testing::unique_name("big");
+    const auto order_id = accepted_order(cluster, order_body(customer, "1500.00"));
     const auto order = cluster.await_status(order_id, "CANCELLED");
     BOOST_TEST(std::string(order["cancellationReason"].GetString()) == "PAYMENT_DECLINED");
+    // The list query finds it by customer and status.
+    const auto listed = cluster.get("/orders?customerId=" + customer + "&status=CANCELLED");
+    BOOST_TEST(listed.status == 200);
+    BOOST_TEST(listed.body.find(R"({"items":[{"orderId":")" + order_id) == 0U, listed.body);
+    BOOST_TEST(listed.body.find(R"("nextCursor":null)") != std::string::npos, listed.body);
     BOOST_REQUIRE(testing::eventually(
         [&] { return cluster.notification_kinds(order_id).size() == 2; }, kFlowDeadline));
     BOOST_TEST(cluster.notification_kinds(order_id) ==
@@ -542,6 +550,18 @@ BOOST_AUTO_TEST_CASE(order_without_a_timely_payment_is_cancelled_then_refunded_w
         BOOST_TEST((std::find(history.begin(), history.end(), type) != history.end()), type);
     }
     BOOST_TEST(count_events("payment_service", "PaymentRefunded", order_id) == 1);
+    // Time travel: the read model's history replayed to each version shows every step.
+    std::vector<std::string> statuses;
+    for (std::size_t version = 1; version <= history.size(); ++version) {
+        const auto past = cluster.get_order(order_id + "?version=" + std::to_string(version));
+        BOOST_REQUIRE_MESSAGE(past.status == 200, past.body);
+        rapidjson::Document document;
+        document.Parse(past.body.c_str());
+        statuses.emplace_back(document["status"].GetString());
+    }
+    BOOST_TEST(statuses == (std::vector<std::string>{"PENDING", "PENDING", "CANCELLED", "CANCELLED",
+                                                     "REFUNDED"}),
+               boost::test_tools::per_element());
     BOOST_REQUIRE(testing::eventually(
         [&] { return cluster.notification_kinds(order_id).size() == 3; }, kFlowDeadline));
     BOOST_TEST(cluster.notification_kinds(order_id) ==

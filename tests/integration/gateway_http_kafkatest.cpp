@@ -169,7 +169,7 @@ BOOST_FIXTURE_TEST_CASE(bad_requests_get_json_problems, GatewayFixture) {
     require_problem(http_request(gateway->http.port(), "GET", "/nowhere"), 404);
     const auto wrong_method = http_request(gateway->http.port(), "DELETE", "/orders");
     require_problem(wrong_method, 405);
-    BOOST_TEST(wrong_method.header("allow") == "POST");
+    BOOST_TEST(wrong_method.header("allow") == "POST, GET");
     require_problem(gateway->post(kValidBody, {{"Idempotency-Key", std::string(129, 'k')}}), 400);
     BOOST_TEST(http_request(gateway->http.port(), "GET", "/health/live").status == 200);
 }
@@ -222,4 +222,134 @@ BOOST_FIXTURE_TEST_CASE(openapi_documents_every_route_and_its_examples_are_accep
         const auto accepted = gateway->post(body.GetString());
         BOOST_TEST(accepted.status == 202, it->name.GetString() << ": " << accepted.body);
     }
+}
+
+namespace {
+
+std::string at_second(int second) {
+    return contracts::format_rfc3339_millis(1795514400000LL + second * 1000LL);
+}
+
+// An order of `customer` created at `second`, optionally confirmed, in the real read model.
+std::string add_order(gateway::PgOrderViewStore& views,
+                      const std::string& customer,
+                      int second,
+                      bool confirmed) {
+    const auto order_id = core::new_uuid();
+    views.apply({order_id, at_second(second),
+                 gateway::OrderDetails{customer, "USD", "1.00", "[]", 1}, std::nullopt,
+                 gateway::StatusChange{"PENDING", std::nullopt, 0}});
+    if (confirmed) {
+        views.apply({order_id, at_second(second + 1), std::nullopt,
+                     gateway::HistoryEntry{core::new_uuid(), "OrderConfirmed", 3,
+                                           at_second(second + 1), "CONFIRMED", std::nullopt},
+                     gateway::StatusChange{"CONFIRMED", std::nullopt, 3}});
+    }
+    return order_id;
+}
+
+rapidjson::Document json_of(const testing::HttpResponse& response) {
+    rapidjson::Document document;
+    document.Parse(response.body.c_str());
+    BOOST_REQUIRE_MESSAGE(!document.HasParseError(), response.body);
+    return document;
+}
+
+// Every page of a listing, following nextCursor; `between` runs after the first page.
+std::vector<std::string> all_pages(
+    Gateway& gateway, const std::string& query, const std::function<void()>& between = [] {}) {
+    std::vector<std::string> ids;
+    std::string cursor;
+    for (int page = 0; page < 100; ++page) {
+        const auto response =
+            http_request(gateway.http.port(), "GET",
+                         "/orders?" + query + (cursor.empty() ? "" : "&cursor=" + cursor));
+        BOOST_REQUIRE_MESSAGE(response.status == 200, response.body);
+        const auto document = json_of(response);
+        for (const auto& item : document["items"].GetArray())
+            ids.emplace_back(item["orderId"].GetString());
+        if (document["nextCursor"].IsNull()) return ids;
+        cursor = document["nextCursor"].GetString();
+        if (page == 0) between();
+    }
+    BOOST_FAIL("paging did not end");
+    return ids;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(orders_list_newest_first_in_keyset_pages_stable_under_inserts,
+                        GatewayFixture) {
+    auto& views = gateway->order_views;
+    const auto customer = testing::unique_name("list");
+    std::vector<std::string> created;  // oldest first
+    for (int i = 0; i < 25; ++i) created.push_back(add_order(views, customer, i * 10, i % 3 == 0));
+    const std::vector<std::string> newest_first(created.rbegin(), created.rend());
+
+    // Orders created while a client pages land before its first page, never inside later ones.
+    std::vector<std::string> late;
+    const auto paged = all_pages(*gateway, "customerId=" + customer + "&limit=10", [&] {
+        for (int i = 0; i < 3; ++i) late.push_back(add_order(views, customer, 1000 + i, false));
+    });
+    BOOST_TEST(paged == newest_first, boost::test_tools::per_element());
+    const auto after = all_pages(*gateway, "customerId=" + customer + "&limit=7");
+    BOOST_TEST(after.size() == 28U);
+    BOOST_TEST(after.front() == late.back());
+
+    const auto confirmed = all_pages(*gateway, "customerId=" + customer + "&status=CONFIRMED");
+    BOOST_TEST(confirmed.size() == 9U);  // i = 0, 3, ..., 24
+    const auto window = all_pages(
+        *gateway, "customerId=" + customer + "&from=" + at_second(50) + "&to=" + at_second(100));
+    BOOST_TEST(window == (std::vector<std::string>{created[9], created[8], created[7], created[6],
+                                                   created[5]}),
+               boost::test_tools::per_element());
+
+    const auto first = json_of(
+        http_request(gateway->http.port(), "GET", "/orders?customerId=" + customer + "&limit=1"));
+    const auto& item = first["items"][0];
+    BOOST_TEST(item["customerId"].GetString() == customer);
+    BOOST_TEST(item["status"].GetString() == std::string("PENDING"));
+    BOOST_TEST(item["itemCount"].GetInt() == 1);
+    BOOST_TEST(item["createdAt"].GetString() == at_second(1002));
+
+    const auto bad = http_request(gateway->http.port(), "GET", "/orders?limit=500&status=LOST");
+    require_problem(bad, 400);
+    BOOST_TEST(bad.body.find(R"("field":"limit")") != std::string::npos, bad.body);
+    BOOST_TEST(bad.body.find(R"("field":"status")") != std::string::npos, bad.body);
+}
+
+BOOST_FIXTURE_TEST_CASE(time_travel_shows_the_order_after_each_of_its_events, GatewayFixture) {
+    auto& views = gateway->order_views;
+    const auto order_id = add_order(views, testing::unique_name("travel"), 0, false);
+    const auto apply = [&](std::int64_t version, const std::string& type,
+                           std::optional<gateway::StatusChange> status) {
+        views.apply({order_id, at_second(static_cast<int>(version)), std::nullopt,
+                     gateway::HistoryEntry{core::new_uuid(), type, version,
+                                           at_second(static_cast<int>(version)),
+                                           status ? std::optional(status->status) : std::nullopt,
+                                           status ? status->cancellation_reason : std::nullopt},
+                     status});
+    };
+    apply(1, "OrderAccepted", gateway::StatusChange{"PENDING", std::nullopt, 1});
+    apply(2, "PaymentRequested", std::nullopt);
+    apply(3, "OrderCancelled", gateway::StatusChange{"CANCELLED", "PAYMENT_DECLINED", 3});
+
+    const auto port = gateway->http.port();
+    const std::vector<std::string> statuses{"PENDING", "PENDING", "CANCELLED"};
+    for (int version = 1; version <= 3; ++version) {
+        const auto response = http_request(
+            port, "GET", "/orders/" + order_id + "?version=" + std::to_string(version));
+        BOOST_REQUIRE_MESSAGE(response.status == 200, response.body);
+        const auto document = json_of(response);
+        BOOST_TEST(document["status"].GetString() ==
+                   statuses[static_cast<std::size_t>(version - 1)]);
+        BOOST_TEST(document["version"].GetInt() == version);
+        BOOST_TEST(document["history"].Size() == static_cast<unsigned>(version));
+        BOOST_TEST(document.HasMember("cancellationReason") == (version == 3));
+    }
+    const auto now = json_of(http_request(port, "GET", "/orders/" + order_id));
+    BOOST_TEST(now["cancellationReason"].GetString() == std::string("PAYMENT_DECLINED"));
+    require_problem(http_request(port, "GET", "/orders/" + order_id + "?version=4"), 404);
+    require_problem(http_request(port, "GET", "/orders/" + order_id + "?version=0"), 400);
+    require_problem(http_request(port, "GET", "/orders/" + order_id + "?version=two"), 400);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 
 #include "adapters/openapi_document.hpp"
 #include "ordersource/core/ids.hpp"
@@ -34,6 +35,13 @@ std::vector<http::FieldError> to_http(std::vector<FieldError> errors) {
 http::Response with_correlation(http::Response response, const std::string& correlation_id) {
     response.headers.emplace_back("X-Correlation-Id", correlation_id);
     return response;
+}
+
+std::optional<std::int64_t> parse_positive(std::string_view text) {
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 1) return std::nullopt;
+    return value;
 }
 
 }  // namespace
@@ -68,6 +76,7 @@ struct HttpApi::Impl {
 
     void post_order(const http::Request& request, const http::Responder& respond);
     http::Response get_order(const http::Request& request);
+    http::Response list_orders(const http::Request& request);
 };
 
 void HttpApi::Impl::post_order(const http::Request& request, const http::Responder& respond) {
@@ -167,6 +176,19 @@ http::Response HttpApi::Impl::get_order(const http::Request& request) {
                                    "an order id is a UUID", {{"orderId", "not a UUID"}}),
             *correlation);
     }
+    std::optional<std::int64_t> version;
+    if (const auto given = request.query_param("version")) {
+        const auto parsed = parse_positive(*given);
+        if (!parsed) {
+            return with_correlation(
+                http::problem_response(400, "invalid-parameter", "Invalid parameter",
+                                       "version is the number of an event in the order's "
+                                       "stream, an integer from 1",
+                                       {{"version", "an integer from 1"}}),
+                *correlation);
+        }
+        version = parsed;
+    }
     std::optional<OrderView> view;
     try {
         view = queries.find(order_id);
@@ -184,7 +206,40 @@ http::Response HttpApi::Impl::get_order(const http::Request& request) {
                 "no order " + order_id + " (a just-accepted order appears within moments)"),
             *correlation);
     }
+    if (version) {
+        // Time travel: the stored history replayed up to the version asked for.
+        view = as_of_version(*view, *version);
+        if (!view) {
+            return with_correlation(
+                http::problem_response(
+                    404, "version-not-found", "Version not found",
+                    "order " + order_id + " has no event with version " + std::to_string(*version)),
+                *correlation);
+        }
+    }
     return with_correlation(http::json_response(200, to_json(*view)), *correlation);
+}
+
+http::Response HttpApi::Impl::list_orders(const http::Request& request) {
+    const auto correlation = correlation_id(request);
+    if (!correlation) return bad_correlation_id();
+    auto parsed = parse_order_list_query(request.query);
+    if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
+        const auto detail = std::to_string(errors->size()) + " query parameter(s) are invalid";
+        return with_correlation(
+            http::problem_response(400, "invalid-parameter", "Invalid parameter", detail,
+                                   to_http(std::move(*errors))),
+            *correlation);
+    }
+    try {
+        const auto page = queries.list(std::get<OrderListQuery>(parsed));
+        return with_correlation(http::json_response(200, to_json(page)), *correlation);
+    } catch (const std::exception& error) {
+        core::log(core::LogLevel::kError, "order list query failed", {{"error", error.what()}});
+        return with_correlation(http::problem_response(503, "unavailable", "Service unavailable",
+                                                       "the orders could not be read; retry later"),
+                                *correlation);
+    }
 }
 
 HttpApi::HttpApi(const HttpSettings& settings, OrderIntake& intake, OrderQueries& queries)
@@ -194,6 +249,9 @@ HttpApi::HttpApi(const HttpSettings& settings, OrderIntake& intake, OrderQueries
         [impl = impl_.get()](const http::Request& request, const http::Responder& respond) {
             impl->post_order(request, respond);
         });
+    impl_->server.route("GET", "/orders", [impl = impl_.get()](const http::Request& request) {
+        return impl->list_orders(request);
+    });
     impl_->server.route("GET", "/orders/*", [impl = impl_.get()](const http::Request& request) {
         return impl->get_order(request);
     });

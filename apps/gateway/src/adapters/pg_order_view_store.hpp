@@ -25,6 +25,7 @@ class PgOrderViewStore final : public OrderViewWriter, public OrderQueries {
 
     void apply(const OrderViewChange& change) override;
     std::optional<OrderView> find(const std::string& order_id) override;
+    OrderPage list(const OrderListQuery& query) override;
     // A round trip, for readiness.
     void ping();
 

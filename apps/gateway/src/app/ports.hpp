@@ -8,6 +8,7 @@
 #include <string_view>
 #include <variant>
 
+#include "domain/order_list_query.hpp"
 #include "domain/order_view.hpp"
 #include "ordersource/contracts/envelope.hpp"
 
@@ -57,6 +58,8 @@ class OrderQueries {
     virtual ~OrderQueries() = default;
     // nullopt when no event of the order was seen. Throws on infrastructure failure.
     virtual std::optional<OrderView> find(const std::string& order_id) = 0;
+    // One keyset page, newest first. Throws on infrastructure failure.
+    virtual OrderPage list(const OrderListQuery& query) = 0;
 };
 
 class Clock {

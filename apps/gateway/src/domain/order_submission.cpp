@@ -43,8 +43,8 @@ void validate_line(const rapidjson::Value& item,
         line.sku.assign(sku->value.GetString(), sku->value.GetStringLength());
     }
     const auto quantity = item.FindMember("quantity");
-    if (quantity == item.MemberEnd() || !quantity->value.IsInt() ||
-        quantity->value.GetInt() < 1 || quantity->value.GetInt() > kMaxQuantity) {
+    if (quantity == item.MemberEnd() || !quantity->value.IsInt() || quantity->value.GetInt() < 1 ||
+        quantity->value.GetInt() > kMaxQuantity) {
         errors.push_back({item_field(index, "quantity"), "must be an integer from 1 to 1000"});
         valid = false;
     } else {
@@ -84,8 +84,8 @@ SubmissionResult validate_order_submission(std::string_view body) {
 
     const auto customer = document.FindMember("customerId");
     if (customer == document.MemberEnd() || !customer->value.IsString() ||
-        !is_customer_id(std::string_view(customer->value.GetString(),
-                                         customer->value.GetStringLength()))) {
+        !is_customer_id(
+            std::string_view(customer->value.GetString(), customer->value.GetStringLength()))) {
         errors.push_back({"customerId", "must be 1-64 characters of A-Z a-z 0-9 . _ -"});
     } else {
         submission.customer_id = customer->value.GetString();
@@ -93,8 +93,8 @@ SubmissionResult validate_order_submission(std::string_view body) {
 
     const auto currency = document.FindMember("currency");
     if (currency == document.MemberEnd() || !currency->value.IsString() ||
-        !core::is_currency_code(std::string_view(currency->value.GetString(),
-                                                 currency->value.GetStringLength()))) {
+        !core::is_currency_code(
+            std::string_view(currency->value.GetString(), currency->value.GetStringLength()))) {
         errors.push_back({"currency", "must be 3 uppercase letters, e.g. \"USD\""});
     } else {
         submission.currency = currency->value.GetString();

@@ -45,8 +45,8 @@ std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) 
                               type == "OrderConfirmed" || type == "OrderCancelled" ||
                               type == "RefundRequested" || type == "OrderRefunded";
     if (!order_stream) return std::nullopt;
-    change.history =
-        HistoryEntry{envelope.event_id, type, envelope.stream_version, envelope.occurred_at};
+    change.history = HistoryEntry{envelope.event_id,    type, envelope.stream_version,
+                                  envelope.occurred_at, {},   {}};
     const auto version = envelope.stream_version;
     if (type == "OrderAccepted") {
         change.details = details_of(payload);
@@ -57,6 +57,10 @@ std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) 
         change.status = StatusChange{"CANCELLED", string_field(payload, "reason"), version};
     } else if (type == "OrderRefunded") {
         change.status = StatusChange{"REFUNDED", std::nullopt, version};
+    }
+    if (change.status) {
+        change.history->status = change.status->status;
+        change.history->cancellation_reason = change.status->cancellation_reason;
     }
     return change;
 }
@@ -81,6 +85,8 @@ std::string to_json(const OrderView& view) {
     writer.String(view.total);
     writer.Key("items");
     writer.RawValue(view.items_json.c_str(), view.items_json.size(), rapidjson::kArrayType);
+    writer.Key("version");
+    writer.Int64(view.history.empty() ? 0 : view.history.back().version);
     writer.Key("history");
     writer.StartArray();
     for (const auto& entry : view.history) {
@@ -96,6 +102,25 @@ std::string to_json(const OrderView& view) {
     writer.EndArray();
     writer.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::optional<OrderView> as_of_version(const OrderView& current, std::int64_t version) {
+    OrderView past = current;
+    past.history.clear();
+    past.status = "PENDING";  // what OrderCreated and OrderAccepted make it
+    past.cancellation_reason.reset();
+    bool found = false;
+    for (const auto& entry : current.history) {
+        if (entry.version > version) break;
+        found = found || entry.version == version;
+        past.history.push_back(entry);
+        if (entry.status) {
+            past.status = *entry.status;
+            past.cancellation_reason = entry.cancellation_reason;
+        }
+    }
+    if (!found) return std::nullopt;
+    return past;
 }
 
 }  // namespace ordersource::gateway

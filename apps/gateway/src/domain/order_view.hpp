@@ -26,6 +26,9 @@ struct HistoryEntry {
     std::string type;
     std::int64_t version = 0;  // in the order's stream; 0 for the gateway's OrderCreated
     std::string occurred_at;
+    // What this event made the order's status, if anything (for time travel).
+    std::optional<std::string> status;
+    std::optional<std::string> cancellation_reason;
 };
 
 struct StatusChange {
@@ -58,5 +61,9 @@ struct OrderView {
 };
 
 std::string to_json(const OrderView& view);
+
+// The order as it was after the event with stream version `version` (its history replayed up
+// to there); nullopt when the history has no such event.
+std::optional<OrderView> as_of_version(const OrderView& current, std::int64_t version);
 
 }  // namespace ordersource::gateway
