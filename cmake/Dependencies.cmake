@@ -30,8 +30,12 @@ add_library(deps::libpq ALIAS PostgreSQL::PostgreSQL)
 find_package(RapidJSON CONFIG REQUIRED)
 add_library(deps_rapidjson INTERFACE)
 target_include_directories(deps_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
-# std::string overloads in RapidJSON's API.
-target_compile_definitions(deps_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+# std::string overloads in RapidJSON's API. Schema `pattern`s through std::regex: RapidJSON
+# 1.1.0's own regex engine took 92% of the CPU validating envelopes (perf, replay tool), and
+# its matcher is not thread-safe (docs/adr/0012-schema-patterns-with-std-regex.md). Defined
+# for every user so all translation units agree on SchemaDocument's layout.
+target_compile_definitions(deps_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1
+                           RAPIDJSON_SCHEMA_USE_INTERNALREGEX=0 RAPIDJSON_SCHEMA_USE_STDREGEX=1)
 add_library(deps::rapidjson ALIAS deps_rapidjson)
 
 pkg_check_modules(UUID REQUIRED IMPORTED_TARGET uuid)
