@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
         messaging::DeadLetterPublisher dead_letters(producer);
         messaging::EnvelopeConsumer projecting(
             consumer, dead_letters,
-            [&projector](const contracts::Envelope& envelope, const kafka::Record&) {
-                return projector.handle(envelope);
+            [&projector](const contracts::Envelope& envelope, const kafka::Record& record) {
+                return projector.handle(envelope, record);
             },
             {.group = config.read_model_group});
         std::jthread read_model([&projecting, &consumer](std::stop_token stop) {
@@ -75,6 +75,17 @@ int main(int argc, char** argv) {
         metrics::Registry registry;
         messaging::register_consumer_metrics(registry, config.read_model_group, projecting,
                                              consumer);
+        // The order views apply records in order and store their offsets with the rows, so
+        // the projecting consumer's lag is how far the views' checkpoint trails the topics.
+        registry.computed_gauge(
+            "projection_checkpoint_lag_records",
+            "Records on order-created and order-events not yet applied to the order views.",
+            {"projection"}, [&consumer] {
+                double behind = 0;
+                for (const auto& partition : consumer.lag())
+                    behind += static_cast<double>(partition.lag);
+                return std::vector<std::pair<metrics::Labels, double>>{{{"order-views"}, behind}};
+            });
         service::add_metrics_route(http.server(), registry);
         service::add_health_routes(http.server(),
                                    {{"database",

@@ -4,14 +4,18 @@
 // Test cases run in order and share one cluster while they need the same configuration.
 #include <rapidjson/document.h>
 #include <soci/soci.h>
+#include <sys/wait.h>
 
 #include <array>
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "ordersource/core/ids.hpp"
@@ -157,9 +161,10 @@ class Cluster {
 
     void kill_order_service() { order_->stop(SIGKILL, 10s); }
 
-    // SIGTERM, which must end the service with status 0 within 30 s, then a new instance on
-    // the same port.
-    void restart_gracefully(const std::string& name) {
+    // SIGTERM, which must end the service with status 0 within 30 s, then (after
+    // `while_stopped`) a new instance on the same port.
+    void restart_gracefully(
+        const std::string& name, const std::function<void()>& while_stopped = [] {}) {
         auto& process = name == "gateway"           ? gateway_
                         : name == "order-service"   ? order_
                         : name == "payment-service" ? payment_.front()
@@ -168,6 +173,7 @@ class Cluster {
         BOOST_TEST((status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0),
                    name << " did not exit 0 on SIGTERM\n"
                         << process->log_tail());
+        while_stopped();
         if (name == "gateway") start_gateway();
         if (name == "order-service") start_order_service(order_port_);
         if (name == "payment-service") start_payment_service(0);
@@ -410,7 +416,7 @@ BOOST_AUTO_TEST_CASE(every_service_serves_prometheus_metrics_a_real_parser_accep
     const std::vector<std::pair<std::string, std::string>> expected{
         {"gateway",
          "http_requests_total http_request_duration_seconds consumer_lag_records "
-         "dead_letters_total"},
+         "dead_letters_total projection_checkpoint_lag_records"},
         {"order-service",
          "events_appended_total orders_terminal_total relay_lag_events consumer_lag_records "
          "dead_letters_total http_requests_total"},
@@ -633,4 +639,166 @@ BOOST_AUTO_TEST_CASE(sigterm_to_each_service_under_load_loses_no_accepted_order)
     for (const auto& order_id : accepted) {
         BOOST_TEST(cluster.await_terminal(order_id) == "CONFIRMED");
     }
+}
+
+// ---- projections and replay (scripts/replay wraps the same binary) ----------------------
+
+namespace {
+
+struct CommandResult {
+    int status = -1;
+    std::string output;
+};
+
+// Exit status and stdout+stderr of a command.
+CommandResult run_status(const std::string& command) {
+    CommandResult result;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    BOOST_REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    while (const auto n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+        result.output.append(buffer.data(), n);
+    const int status = ::pclose(pipe);
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+std::string replay_command(const std::string& arguments) {
+    return std::string(ORDERSOURCE_REPLAY_BIN) + " " + arguments;
+}
+
+long gateway_count(const std::string& query) {
+    const auto session =
+        pg::open_session(pg::ConnectionSettings::from_env("E2E_UNUSED_DATABASE", "gateway"));
+    long count = 0;
+    *session << query, soci::into(count);
+    return count;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(order_views_equal_a_replay_and_a_corrupted_row_is_found_then_fixed) {
+    auto& cluster = cluster_with();
+    const auto order_id =
+        accepted_order(cluster, order_body(testing::unique_name("replay"), "12.50"));
+    cluster.await_status(order_id, "CONFIRMED");
+
+    const auto clean = run_status(replay_command("projections --verify"));
+    BOOST_TEST(clean.status == 0, clean.output);
+    BOOST_TEST(clean.output.find(", 0 differences") != std::string::npos, clean.output);
+
+    const auto session =
+        pg::open_session(pg::ConnectionSettings::from_env("E2E_UNUSED_DATABASE", "gateway"));
+    *session << "UPDATE order_summaries SET total = '0.01' WHERE order_id = CAST(:id AS uuid)",
+        soci::use(order_id);
+    const auto corrupt = run_status(replay_command("projections --verify"));
+    BOOST_TEST(corrupt.status == 1, corrupt.output);
+    BOOST_TEST(corrupt.output.find("live only order_summaries: (" + order_id) != std::string::npos,
+               corrupt.output);
+    BOOST_TEST(
+        corrupt.output.find("rebuilt only order_summaries: (" + order_id) != std::string::npos,
+        corrupt.output);
+    BOOST_TEST(corrupt.output.find(", 2 differences") != std::string::npos, corrupt.output);
+
+    const auto rebuilt = run_status(replay_command("projections"));
+    BOOST_TEST(rebuilt.status == 0, rebuilt.output);
+    BOOST_TEST(rebuilt.output.find("swapped in") != std::string::npos, rebuilt.output);
+    const auto fixed = cluster.get_order(order_id);
+    BOOST_TEST(fixed.body.find(R"("total":"12.50")") != std::string::npos, fixed.body);
+    const auto again = run_status(replay_command("projections --verify"));
+    BOOST_TEST(again.status == 0, again.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_rebuild_resumes_and_rebuilds_under_load_lose_no_order) {
+    auto& cluster = cluster_with();
+    // Orders keep arriving through both rebuilds.
+    std::atomic<bool> stop{false};
+    std::vector<std::string> submitted;
+    std::thread customer([&] {
+        const auto name = testing::unique_name("flowing");
+        while (!stop.load()) {
+            const auto response = cluster.submit(order_body(name, "3.00"));
+            if (response.status == 202) submitted.push_back(order_id_of(response));
+            // ~10 orders/s: steady traffic a sanitizer build on 2 cores keeps up with.
+            std::this_thread::sleep_for(100ms);
+        }
+    });
+    // One event per transaction so the first run is surely killed mid-way.
+    {
+        ChildProcess first(ORDERSOURCE_REPLAY_BIN, {}, log_dir() + "/replay-killed.log",
+                           {"projections", "--fresh", "--batch", "1"});
+        const bool checkpointed = testing::eventually(
+            [] {
+                return gateway_count(
+                           "SELECT count(*) FROM pg_tables WHERE tablename = "
+                           "'order_views_offsets_shadow'") == 1 &&
+                       gateway_count("SELECT count(*) FROM order_views_offsets_shadow") > 0;
+            },
+            60s, 5ms);
+        BOOST_REQUIRE_MESSAGE(checkpointed, "the rebuild never stored a checkpoint");
+        BOOST_REQUIRE(first.stop(SIGKILL, 10s).has_value());
+    }
+    const auto resumed = run_status(replay_command("projections"));
+    BOOST_TEST(resumed.status == 0, resumed.output);
+    BOOST_TEST(resumed.output.find("resumed after") != std::string::npos, resumed.output);
+    const auto second = run_status(replay_command("projections --fresh"));
+    BOOST_TEST(second.status == 0, second.output);
+    stop = true;
+    customer.join();
+    BOOST_REQUIRE(submitted.size() > 5U);
+    for (const auto& order_id : submitted) cluster.await_terminal(order_id);
+    const auto verified = run_status(replay_command("projections --verify"));
+    BOOST_TEST(verified.status == 0, verified.output);
+    BOOST_TEST(verified.output.find(", 0 differences") != std::string::npos, verified.output);
+}
+
+BOOST_AUTO_TEST_CASE(replay_order_prints_the_state_after_each_event_of_its_stream) {
+    auto& cluster = cluster_with();
+    const auto order_id =
+        accepted_order(cluster, order_body(testing::unique_name("timeline"), "1500.00"));
+    cluster.await_status(order_id, "CANCELLED");
+    const auto timeline = run_status(replay_command("order " + order_id));
+    BOOST_TEST(timeline.status == 0, timeline.output);
+    std::istringstream lines(timeline.output);
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(lines, line);) rows.push_back(line);
+    BOOST_REQUIRE(rows.size() == 4U);  // header, accepted, payment requested, cancelled
+    BOOST_TEST(rows[1].find("1  OrderAccepted     PENDING") != std::string::npos, rows[1]);
+    BOOST_TEST(rows[2].find("2  PaymentRequested  PENDING") != std::string::npos, rows[2]);
+    BOOST_TEST(
+        rows[3].find("3  OrderCancelled    CANCELLED  PAYMENT_DECLINED") != std::string::npos,
+        rows[3]);
+    const auto unknown = run_status(replay_command("order " + core::new_uuid()));
+    BOOST_TEST(unknown.status == 1, unknown.output);
+    const auto bad = run_status(replay_command("order not-a-uuid"));
+    BOOST_TEST(bad.status == 2, bad.output);
+    BOOST_TEST(bad.output.find("is not an order id") != std::string::npos, bad.output);
+}
+
+BOOST_AUTO_TEST_CASE(notifications_are_rebuilt_from_kafka_once_the_observer_group_is_rewound) {
+    auto& cluster = cluster_with();
+    const auto order_id =
+        accepted_order(cluster, order_body(testing::unique_name("renotify"), "8.00"));
+    cluster.await_status(order_id, "CONFIRMED");
+    const std::vector<std::string> expected{"ACCEPTED", "CONFIRMED"};
+    BOOST_REQUIRE(testing::eventually(
+        [&] { return cluster.notification_kinds(order_id) == expected; }, kFlowDeadline));
+
+    const auto rewind = script("replay") + " projections --name notifications";
+    const auto refused = run_status(rewind);
+    BOOST_TEST(refused.status != 0, refused.output);
+    BOOST_TEST(refused.output.find("stop every notification-observer first") != std::string::npos,
+               refused.output);
+
+    cluster.restart_gracefully("notification-observer", [&] {
+        const auto rewound = run_status(rewind);
+        BOOST_TEST(rewound.status == 0, rewound.output);
+        const auto session = pg::open_session(
+            pg::ConnectionSettings::from_env("E2E_UNUSED_DATABASE", "notification_observer"));
+        long remaining = -1;
+        *session << "SELECT count(*) FROM notifications", soci::into(remaining);
+        BOOST_TEST(remaining == 0);
+    });
+    BOOST_TEST(testing::eventually([&] { return cluster.notification_kinds(order_id) == expected; },
+                                   kFlowDeadline));
 }

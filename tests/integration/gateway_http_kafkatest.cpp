@@ -226,6 +226,9 @@ BOOST_FIXTURE_TEST_CASE(openapi_documents_every_route_and_its_examples_are_accep
 
 namespace {
 
+// Rows written directly, not from a Kafka record (a topic no projector reads).
+const gateway::FeedPosition kNoFeed{"test-direct", 0, 0};
+
 std::string at_second(int second) {
     return contracts::format_rfc3339_millis(1795514400000LL + second * 1000LL);
 }
@@ -236,14 +239,18 @@ std::string add_order(gateway::PgOrderViewStore& views,
                       int second,
                       bool confirmed) {
     const auto order_id = core::new_uuid();
-    views.apply({order_id, at_second(second),
-                 gateway::OrderDetails{customer, "USD", "1.00", "[]", 1}, std::nullopt,
-                 gateway::StatusChange{"PENDING", std::nullopt, 0}});
+    views.apply(
+        gateway::OrderViewChange{order_id, at_second(second),
+                                 gateway::OrderDetails{customer, "USD", "1.00", "[]", 1},
+                                 std::nullopt, gateway::StatusChange{"PENDING", std::nullopt, 0}},
+        kNoFeed);
     if (confirmed) {
-        views.apply({order_id, at_second(second + 1), std::nullopt,
-                     gateway::HistoryEntry{core::new_uuid(), "OrderConfirmed", 3,
-                                           at_second(second + 1), "CONFIRMED", std::nullopt},
-                     gateway::StatusChange{"CONFIRMED", std::nullopt, 3}});
+        views.apply(gateway::OrderViewChange{order_id, at_second(second + 1), std::nullopt,
+                                             gateway::HistoryEntry{
+                                                 core::new_uuid(), "OrderConfirmed", 3,
+                                                 at_second(second + 1), "CONFIRMED", std::nullopt},
+                                             gateway::StatusChange{"CONFIRMED", std::nullopt, 3}},
+                    kNoFeed);
     }
     return order_id;
 }
@@ -323,12 +330,15 @@ BOOST_FIXTURE_TEST_CASE(time_travel_shows_the_order_after_each_of_its_events, Ga
     const auto order_id = add_order(views, testing::unique_name("travel"), 0, false);
     const auto apply = [&](std::int64_t version, const std::string& type,
                            std::optional<gateway::StatusChange> status) {
-        views.apply({order_id, at_second(static_cast<int>(version)), std::nullopt,
-                     gateway::HistoryEntry{core::new_uuid(), type, version,
-                                           at_second(static_cast<int>(version)),
-                                           status ? std::optional(status->status) : std::nullopt,
-                                           status ? status->cancellation_reason : std::nullopt},
-                     status});
+        views.apply(
+            gateway::OrderViewChange{
+                order_id, at_second(static_cast<int>(version)), std::nullopt,
+                gateway::HistoryEntry{core::new_uuid(), type, version,
+                                      at_second(static_cast<int>(version)),
+                                      status ? std::optional(status->status) : std::nullopt,
+                                      status ? status->cancellation_reason : std::nullopt},
+                status},
+            kNoFeed);
     };
     apply(1, "OrderAccepted", gateway::StatusChange{"PENDING", std::nullopt, 1});
     apply(2, "PaymentRequested", std::nullopt);

@@ -16,7 +16,9 @@ struct KafkaDeleter {
     void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
     void operator()(rd_kafka_event_t* event) const { rd_kafka_event_destroy(event); }
     void operator()(rd_kafka_NewTopic_t* topic) const { rd_kafka_NewTopic_destroy(topic); }
-    void operator()(rd_kafka_AdminOptions_t* options) const { rd_kafka_AdminOptions_destroy(options); }
+    void operator()(rd_kafka_AdminOptions_t* options) const {
+        rd_kafka_AdminOptions_destroy(options);
+    }
 };
 template <typename T>
 using Owned = std::unique_ptr<T, KafkaDeleter>;
@@ -30,7 +32,8 @@ Error make_error(rd_kafka_resp_err_t code, const std::string& detail) {
 
 }  // namespace
 
-std::optional<Error> create_topics(const Properties& config, const std::vector<TopicSpec>& topics,
+std::optional<Error> create_topics(const Properties& config,
+                                   const std::vector<TopicSpec>& topics,
                                    std::chrono::milliseconds timeout) {
     std::array<char, 512> error{};
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -64,7 +67,8 @@ std::optional<Error> create_topics(const Properties& config, const std::vector<T
     Owned<rd_kafka_queue_t> queue(rd_kafka_queue_new(handle.get()));
     rd_kafka_CreateTopics(handle.get(), raw.data(), raw.size(), options.get(), queue.get());
 
-    Owned<rd_kafka_event_t> event(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count())));
+    Owned<rd_kafka_event_t> event(
+        rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count())));
     if (!event) {
         return make_error(RD_KAFKA_RESP_ERR__TIMED_OUT, "creating topics");
     }

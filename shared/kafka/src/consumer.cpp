@@ -72,17 +72,7 @@ std::optional<Record> Consumer::poll(std::chrono::milliseconds timeout) {
                       {{"error", message->errstr()}, {"topic", message->topic_name()}});
             return std::nullopt;
     }
-    Record record;
-    record.topic = message->topic_name();
-    record.partition = message->partition();
-    record.offset = message->offset();
-    if (message->key() != nullptr) {
-        record.key = *message->key();
-    }
-    record.value.assign(static_cast<const char*>(message->payload()), message->len());
-    record.headers = detail::copy_headers(message->headers());
-    record.timestamp_ms = message->timestamp().timestamp;
-    return record;
+    return detail::to_record(*message);
 }
 
 std::optional<Error> Consumer::commit(const Record& record) {

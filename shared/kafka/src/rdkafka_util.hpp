@@ -89,10 +89,24 @@ inline std::vector<Header> copy_headers(const RdKafka::Headers* headers) {
     }
     for (const auto& header : headers->get_all()) {
         const auto* bytes = static_cast<const char*>(header.value());
-        out.push_back(Header{header.key(),
-                             bytes == nullptr ? std::string() : std::string(bytes, header.value_size())});
+        out.push_back(Header{header.key(), bytes == nullptr
+                                               ? std::string()
+                                               : std::string(bytes, header.value_size())});
     }
     return out;
+}
+
+// A fetched message (err() == ERR_NO_ERROR) as the library's plain Record.
+inline Record to_record(RdKafka::Message& message) {  // headers() is not const
+    Record record;
+    record.topic = message.topic_name();
+    record.partition = message.partition();
+    record.offset = message.offset();
+    if (message.key() != nullptr) record.key = *message.key();
+    record.value.assign(static_cast<const char*>(message.payload()), message.len());
+    record.headers = copy_headers(message.headers());
+    record.timestamp_ms = message.timestamp().timestamp;
+    return record;
 }
 
 }  // namespace ordersource::kafka::detail

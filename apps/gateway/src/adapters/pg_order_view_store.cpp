@@ -4,39 +4,10 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include "adapters/order_view_tables.hpp"
+
 namespace ordersource::gateway {
 namespace {
-
-// status_version: the order-stream version of the event that set the status (-1: none yet),
-// so a late or redelivered older event never moves the status back.
-constexpr const char* kMigrate = R"sql(
-CREATE TABLE IF NOT EXISTS order_summaries (
-    order_id            uuid PRIMARY KEY,
-    customer_id         text NOT NULL DEFAULT '',
-    status              text NOT NULL,
-    cancellation_reason text,
-    currency            text NOT NULL DEFAULT '',
-    total               text NOT NULL DEFAULT '0.00',
-    items               jsonb NOT NULL DEFAULT '[]',
-    item_count          integer NOT NULL DEFAULT 0,
-    created_at          timestamptz NOT NULL,
-    updated_at          timestamptz NOT NULL,
-    status_version      bigint NOT NULL DEFAULT -1
-);
-CREATE INDEX IF NOT EXISTS order_summaries_by_customer ON order_summaries (customer_id, created_at, order_id);
-CREATE INDEX IF NOT EXISTS order_summaries_by_status ON order_summaries (status, created_at, order_id);
-CREATE TABLE IF NOT EXISTS order_history (
-    event_id    uuid PRIMARY KEY,
-    order_id    uuid NOT NULL,
-    type        text NOT NULL,
-    version     bigint NOT NULL,
-    occurred_at timestamptz NOT NULL
-);
-CREATE INDEX IF NOT EXISTS order_history_by_order ON order_history (order_id, version);
-ALTER TABLE order_history ADD COLUMN IF NOT EXISTS status text;
-ALTER TABLE order_history ADD COLUMN IF NOT EXISTS cancellation_reason text;
-CREATE INDEX IF NOT EXISTS order_summaries_by_creation ON order_summaries (created_at, order_id);
-)sql";
 
 // One keyset page, newest first. Absent filters are passed as '' or -1 (no NULL binding);
 // each value is bound under two names because it appears twice;
@@ -76,63 +47,19 @@ PgOrderViewStore::PgOrderViewStore(const pg::ConnectionSettings& settings, std::
     sql << "SET client_min_messages = warning";
     soci::transaction migration(sql);
     sql << "SELECT pg_advisory_xact_lock(hashtext('gateway order views'))";
-    sql << kMigrate;
+    create_order_view_tables(sql, OrderViewTables{});
     migration.commit();
 }
 
 PgOrderViewStore::~PgOrderViewStore() = default;
 
-void PgOrderViewStore::apply(const OrderViewChange& change) {
+void PgOrderViewStore::apply(const std::optional<OrderViewChange>& change,
+                             const FeedPosition& position) {
     soci::session sql(*pool_);
     soci::transaction transaction(sql);
-    if (change.history) {
-        const auto& entry = *change.history;
-        const std::string history_status = entry.status.value_or("");
-        const std::string history_reason = entry.cancellation_reason.value_or("");
-        soci::statement insert =
-            (sql.prepare
-                 << "INSERT INTO order_history (event_id, order_id, type, version, occurred_at, "
-                    "status, cancellation_reason) VALUES (CAST(:event AS uuid), CAST(:order AS "
-                    "uuid), :type, :version, CAST(:at AS timestamptz), NULLIF(:status, ''), "
-                    "NULLIF(:reason, '')) ON CONFLICT (event_id) DO NOTHING",
-             soci::use(entry.event_id, "event"), soci::use(change.order_id, "order"),
-             soci::use(entry.type, "type"), soci::use(entry.version, "version"),
-             soci::use(entry.occurred_at, "at"), soci::use(history_status, "status"),
-             soci::use(history_reason, "reason"));
-        insert.execute(true);
-        if (insert.get_affected_rows() == 0) {  // seen before: everything else was applied then
-            transaction.commit();
-            return;
-        }
-    }
-    sql << "INSERT INTO order_summaries (order_id, status, created_at, updated_at) "
-           "VALUES (CAST(:order AS uuid), 'PENDING', CAST(:at AS timestamptz), CAST(:at AS "
-           "timestamptz)) "
-           "ON CONFLICT (order_id) DO UPDATE SET created_at = least(order_summaries.created_at, "
-           "excluded.created_at)",
-        soci::use(change.order_id, "order"), soci::use(change.occurred_at, "at");
-    if (change.details) {
-        const auto& details = *change.details;
-        sql << "UPDATE order_summaries SET customer_id = :customer, currency = :currency, total = "
-               ":total, "
-               "items = CAST(:items AS jsonb), item_count = :count WHERE order_id = CAST(:order AS "
-               "uuid)",
-            soci::use(details.customer_id, "customer"), soci::use(details.currency, "currency"),
-            soci::use(details.total, "total"), soci::use(details.items_json, "items"),
-            soci::use(details.item_count, "count"), soci::use(change.order_id, "order");
-    }
-    if (change.status) {
-        const auto& status = *change.status;
-        const std::string reason = status.cancellation_reason.value_or("");
-        sql << "UPDATE order_summaries SET status = :status, cancellation_reason = NULLIF(:reason, "
-               "''), "
-               "status_version = :version, updated_at = greatest(updated_at, CAST(:at AS "
-               "timestamptz)) "
-               "WHERE order_id = CAST(:order AS uuid) AND status_version < :version",
-            soci::use(status.status, "status"), soci::use(reason, "reason"),
-            soci::use(status.version, "version"), soci::use(change.occurred_at, "at"),
-            soci::use(change.order_id, "order");
-    }
+    const OrderViewTables live;
+    record_feed_position(sql, live, position);
+    if (change) apply_order_view_change(sql, live, *change);
     transaction.commit();
 }
 

@@ -23,7 +23,7 @@ class PgOrderViewStore final : public OrderViewWriter, public OrderQueries {
     PgOrderViewStore(const PgOrderViewStore&) = delete;
     PgOrderViewStore& operator=(const PgOrderViewStore&) = delete;
 
-    void apply(const OrderViewChange& change) override;
+    void apply(const std::optional<OrderViewChange>& change, const FeedPosition& position) override;
     std::optional<OrderView> find(const std::string& order_id) override;
     OrderPage list(const OrderListQuery& query) override;
     // A round trip, for readiness.

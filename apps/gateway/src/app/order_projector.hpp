@@ -11,8 +11,10 @@ class OrderProjector {
     explicit OrderProjector(OrderViewWriter& store) : store_(store) {}
 
     // The consumer's handler; throws when the database is unreachable.
-    messaging::HandleOutcome handle(const contracts::Envelope& envelope) {
-        if (const auto change = view_change(envelope)) store_.apply(*change);
+    messaging::HandleOutcome handle(const contracts::Envelope& envelope,
+                                    const kafka::Record& record) {
+        store_.apply(view_change(envelope),
+                     FeedPosition{record.topic, record.partition, record.offset});
         return messaging::Handled{};
     }
 

@@ -46,11 +46,20 @@ class EventPublisher {
 };
 
 // The order read model (domain/order_view.hpp): written by the projector, read by GET.
+// Where a change came from in the Kafka feed; the projection stores it with the change.
+struct FeedPosition {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+};
+
 class OrderViewWriter {
   public:
     virtual ~OrderViewWriter() = default;
-    // Applies the change atomically; applying it again changes nothing. Throws on failure.
-    virtual void apply(const OrderViewChange& change) = 0;
+    // Applies the change (if any) and records `position` as consumed, in one transaction;
+    // applying it again changes nothing. Throws on failure.
+    virtual void apply(const std::optional<OrderViewChange>& change,
+                       const FeedPosition& position) = 0;
 };
 
 class OrderQueries {

@@ -32,7 +32,8 @@ class ChildProcess {
   public:
     ChildProcess(std::string executable,
                  const std::map<std::string, std::string>& extra_environment,
-                 std::string log_path)
+                 std::string log_path,
+                 std::vector<std::string> arguments = {})
         : executable_(std::move(executable)), log_path_(std::move(log_path)) {
         std::map<std::string, std::string> environment;
         for (char** entry = environ; *entry != nullptr; ++entry) {
@@ -53,7 +54,9 @@ class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(),
                                          O_WRONLY | O_CREAT | O_APPEND, 0644);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        std::vector<char*> argv{executable_.data(), nullptr};
+        std::vector<char*> argv{executable_.data()};
+        for (auto& argument : arguments) argv.push_back(argument.data());
+        argv.push_back(nullptr);
         const int error =
             posix_spawn(&pid_, executable_.c_str(), &actions, nullptr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&actions);

@@ -1,0 +1,58 @@
+#pragma once
+// The replay tool's side of the order read model: builds shadow tables beside the live ones
+// and swaps them in atomically, or diffs them against the live ones
+// (docs/adr/0011-projection-rebuild-by-shadow-swap.md).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "adapters/order_view_tables.hpp"
+#include "ordersource/pg/connection.hpp"
+
+namespace soci {
+class session;
+class transaction;
+}  // namespace soci
+
+namespace ordersource::gateway {
+
+using FeedOffsets = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;
+
+class PgOrderViewRebuild {
+  public:
+    explicit PgOrderViewRebuild(const pg::ConnectionSettings& settings);
+    ~PgOrderViewRebuild();
+    PgOrderViewRebuild(const PgOrderViewRebuild&) = delete;
+    PgOrderViewRebuild& operator=(const PgOrderViewRebuild&) = delete;
+
+    // Creates the live and shadow tables if missing; `fresh` empties the shadow first.
+    // Returns the shadow's checkpoint (empty for a fresh rebuild): where to resume.
+    FeedOffsets open(bool fresh);
+    // The live projection's checkpoint (what it has applied).
+    FeedOffsets live_offsets();
+
+    // Applies the changes to the shadow and moves its checkpoint, in one transaction - or in
+    // the swap's transaction once lock_live() was called.
+    void apply(const std::vector<std::pair<std::optional<OrderViewChange>, FeedPosition>>& batch);
+
+    // Opens the transaction that ends with swap() or discard(), and blocks the live
+    // projector's writes until then (readers go on reading the live tables).
+    void lock_live();
+    // Rows that differ between live and shadow, rendered as text ("live only: ...",
+    // "rebuilt only: ..."), at most `limit`. Call after lock_live().
+    std::vector<std::string> differences(std::size_t limit);
+    // The shadow becomes the live projection in the locked transaction, which commits.
+    void swap();
+    // Ends the locked transaction (if any) without changing the live tables and drops the shadow.
+    void discard();
+
+  private:
+    std::unique_ptr<soci::session> session_;
+    std::unique_ptr<soci::transaction> swap_transaction_;
+};
+
+}  // namespace ordersource::gateway

@@ -1,0 +1,37 @@
+#pragma once
+// The replay tool's command line, parsed: pure, argv in, what to do or why not.
+
+#include <cstddef>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ordersource::replay {
+
+// `replay order <orderId>`: the order's state after each event of its stream.
+struct ShowOrder {
+    std::string order_id;
+};
+
+// `replay projections [--name order-views] [--from kafka] [--verify] [--fresh] [--batch N]`
+struct RebuildProjection {
+    std::string name = "order-views";
+    bool verify = false;
+    bool fresh = false;  // ignore a checkpoint left by a killed rebuild
+    std::size_t batch = 500;
+};
+
+struct ShowHelp {};
+struct ShowVersion {};
+
+struct UsageError {
+    std::string message;
+};
+
+using ReplayCommand = std::variant<ShowOrder, RebuildProjection, ShowHelp, ShowVersion, UsageError>;
+
+ReplayCommand parse_replay_command(const std::vector<std::string>& arguments);
+
+const char* replay_usage();
+
+}  // namespace ordersource::replay
