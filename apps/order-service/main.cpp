@@ -34,15 +34,6 @@ int main(int argc, char** argv) {
                                          "Events appended to the event store, by type.", {"type"});
         auto terminal = registry.counter("orders_terminal_total",
                                          "Orders that reached a terminal status.", {"status"});
-        const order::Clock clock = [] { return std::chrono::system_clock::now(); };
-        order::OrderSaga saga(store, clock, config->payment_timeout, [&](const std::string& type) {
-            appended.with({type}).inc();
-            if (type == "OrderConfirmed") terminal.with({"CONFIRMED"}).inc();
-            if (type == "OrderCancelled") terminal.with({"CANCELLED"}).inc();
-            if (type == "OrderRefunded") terminal.with({"REFUNDED"}).inc();
-        });
-        order::DeadlineWatcher watcher(store, saga, clock);
-
         kafka::Producer producer(config->kafka);
         relay::EventRelay relay(
             store, store, producer,
@@ -50,6 +41,15 @@ int main(int argc, char** argv) {
                 return event.stream_id.value().substr(std::string_view("order-").size());
             },
             {.name = "order-events", .topic = std::string(contracts::topics::kOrderEvents)});
+        const order::Clock clock = [] { return std::chrono::system_clock::now(); };
+        order::OrderSaga saga(store, clock, config->payment_timeout, [&](const std::string& type) {
+            relay.nudge();  // publish now rather than at the relay's next idle poll
+            appended.with({type}).inc();
+            if (type == "OrderConfirmed") terminal.with({"CONFIRMED"}).inc();
+            if (type == "OrderCancelled") terminal.with({"CANCELLED"}).inc();
+            if (type == "OrderRefunded") terminal.with({"REFUNDED"}).inc();
+        });
+        order::DeadlineWatcher watcher(store, saga, clock);
 
         auto consumer_config = config->kafka;
         consumer_config["group.id"] = config->consumer_group;

@@ -34,8 +34,21 @@ int main(int argc, char** argv) {
         metrics::Registry registry;
         auto appended = registry.counter("events_appended_total",
                                          "Events appended to the event store, by type.", {"type"});
+        kafka::Producer producer(config->kafka);
+        relay::EventRelay relay(
+            store, store, producer,
+            // Every payment event is keyed by its order, so it shares the order's partition.
+            [](const eventstore::RecordedEvent& event) {
+                const auto request = payment::decode_payment_request(event.payload_json);
+                return request ? request->order_id : event.stream_id.value();
+            },
+            {.name = "payment-events", .topic = std::string(contracts::topics::kPaymentEvents)});
+
         payment::PaymentRules rules;
-        rules.on_recorded = [&appended](const std::string& type) { appended.with({type}).inc(); };
+        rules.on_recorded = [&appended, &relay](const std::string& type) {
+            relay.nudge();  // publish now rather than at the relay's next idle poll
+            appended.with({type}).inc();
+        };
         rules.credit_limit = config->credit_limit;
         // Only the consumer thread rolls the dice, so one generator without a lock is enough.
         rules.provider_declines =
@@ -47,16 +60,6 @@ int main(int argc, char** argv) {
             if (delay.count() > 0) std::this_thread::sleep_for(delay);
         };
         payment::PaymentProcessor processor(store, std::move(rules));
-
-        kafka::Producer producer(config->kafka);
-        relay::EventRelay relay(
-            store, store, producer,
-            // Every payment event is keyed by its order, so it shares the order's partition.
-            [](const eventstore::RecordedEvent& event) {
-                const auto request = payment::decode_payment_request(event.payload_json);
-                return request ? request->order_id : event.stream_id.value();
-            },
-            {.name = "payment-events", .topic = std::string(contracts::topics::kPaymentEvents)});
 
         auto consumer_config = config->kafka;
         consumer_config["group.id"] = config->consumer_group;

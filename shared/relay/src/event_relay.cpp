@@ -126,12 +126,19 @@ RelayStep EventRelay::relay_once() {
     return step;
 }
 
+void EventRelay::nudge() {
+    {
+        const std::lock_guard lock(wake_mutex_);
+        nudged_ = true;
+    }
+    wake_.notify_one();
+}
+
 void EventRelay::run(std::stop_token stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
     const auto pause = [&](std::chrono::milliseconds duration) {
-        std::unique_lock lock(mutex);
-        wake.wait_for(lock, stop, duration, [] { return false; });
+        std::unique_lock lock(wake_mutex_);
+        wake_.wait_for(lock, stop, duration, [this] { return nudged_; });
+        nudged_ = false;
     };
     while (!stop.stop_requested()) {
         try {

@@ -5,8 +5,10 @@
 // delivery means re-sending (at-least-once; consumers dedupe by event id), never a skip.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -51,7 +53,13 @@ class EventRelay {
     RelayStep relay_once();
 
     // relay_once() until stop is requested; failures are logged and retried after a pause.
+    // When idle it waits idle_wait or until nudge(), whichever comes first.
     void run(std::stop_token stop);
+
+    // Something was just appended: end an idle wait now. Appends this process makes are
+    // relayed at once; other writers' appends are still found within idle_wait.
+    // Safe from any thread.
+    void nudge();
 
     eventstore::CommitPosition checkpoint() const { return checkpoint_; }
 
@@ -62,6 +70,9 @@ class EventRelay {
     KeyFunction key_;
     RelayOptions options_;
     eventstore::CommitPosition checkpoint_;
+    std::mutex wake_mutex_;
+    std::condition_variable_any wake_;
+    bool nudged_ = false;
 };
 
 // The record an event travels in: value = envelope JSON, headers = event-id, event-type,
