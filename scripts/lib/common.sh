@@ -10,10 +10,11 @@ export ORDERSOURCE_ROOT
 : "${ORDERSOURCE_CACHE_DIR:=$ORDERSOURCE_ROOT/.cache}"
 : "${ORDERSOURCE_STATE_DIR:=$ORDERSOURCE_ROOT/.local/dev}"
 : "${ORDERSOURCE_PRESET:=release}"
+# Fixed ports stay below the ephemeral range 32768-60999 (docs/adr/0004).
 : "${KAFKA_PORT:=9092}"
 : "${KAFKA_CONTROLLER_PORT:=9093}"
 : "${KAFKA_READY_TIMEOUT_S:=90}"
-: "${ORDERSOURCE_PG_PORT:=55432}"
+: "${ORDERSOURCE_PG_PORT:=15432}"
 # The Java runtime that runs Kafka and its tools (any JDK/JRE 17+).
 : "${JAVA:=java}"
 : "${PG_READY_TIMEOUT_S:=60}"

@@ -7,7 +7,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 export ORDERSOURCE_STATE_DIR="$(mktemp -d /tmp/ordersource-errors.XXXXXX)"
 chmod 755 "$ORDERSOURCE_STATE_DIR"
-export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 ORDERSOURCE_PG_PORT=55452
+export KAFKA_PORT=29192 KAFKA_CONTROLLER_PORT=29193 ORDERSOURCE_PG_PORT=15462
 failures=0
 
 expect_failure() {  # expect_failure <description> <pattern> <command...>
@@ -36,18 +36,18 @@ trap cleanup EXIT
 # A listener on the broker's port, held by another process.
 python3 -c 'import socket,sys,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 29092)); s.listen(); print("ready", flush=True); time.sleep(120)' &
+s.bind(("127.0.0.1", 29192)); s.listen(); print("ready", flush=True); time.sleep(120)' &
 holder_pid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/29092) 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/29192) 2>/dev/null && break; sleep 0.05; done
 expect_failure "port already taken names the port and the variable" \
-    "port 29092 .*already in use.*" "$ROOT/scripts/kafka-broker" start
+    "port 29192 .*already in use.*" "$ROOT/scripts/kafka-broker" start
 kill "$holder_pid"; wait "$holder_pid" 2>/dev/null; holder_pid=
 
 expect_failure "Java missing says how to get it" "Java not found.*scripts/setup" \
     env JAVA=/nonexistent/java "$ROOT/scripts/kafka-broker" start
 
 expect_failure "broker not ready by the deadline shows the log tail" \
-    "last lines of .*(server|stdout)\.log.*|not ready on 127.0.0.1:29092 within 0s" \
+    "last lines of .*(server|stdout)\.log.*|not ready on 127.0.0.1:29192 within 0s" \
     env KAFKA_READY_TIMEOUT_S=0 "$ROOT/scripts/kafka-broker" start
 expect_failure "no half-started broker is left behind" "kafka: stopped" \
     bash -c "'$ROOT/scripts/kafka-broker' status; exit 1"
@@ -55,7 +55,7 @@ expect_failure "no half-started broker is left behind" "kafka: stopped" \
 "$ROOT/scripts/postgres" start >/dev/null 2>&1 && "$ROOT/scripts/postgres" stop >/dev/null 2>&1
 echo "this_is_not_a_setting = 1" >>"$ORDERSOURCE_STATE_DIR/postgres/data/postgresql.conf"
 expect_failure "PostgreSQL failing to start shows its log" \
-    "this_is_not_a_setting.*|did not start on 127.0.0.1:55452" "$ROOT/scripts/postgres" start
+    "this_is_not_a_setting.*|did not start on 127.0.0.1:15462" "$ROOT/scripts/postgres" start
 expect_failure "no PostgreSQL is left running" "postgres: stopped" \
     bash -c "'$ROOT/scripts/postgres' status; exit 1"
 

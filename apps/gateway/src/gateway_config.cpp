@@ -42,7 +42,7 @@ Environment (defaults in brackets):
   GATEWAY_READ_MODEL_GROUP     consumer group feeding GET /orders/<id> [gateway-read-model]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
   ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)
-  ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 55432 / ordersource / -]
+  ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 15432 / ordersource / -]
   LOG_LEVEL                    debug | info | warn | error [info]
 )";
 }

@@ -52,7 +52,7 @@ Environment (defaults in brackets):
   NOTIFIER_TOPIC_PATTERN       topics to observe, a regex starting with '^' [^(order|payment)-.+]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
   ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)
-  ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 55432 / ordersource / -]
+  ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 15432 / ordersource / -]
   LOG_LEVEL                    debug | info | warn | error [info]
 )";
 }

@@ -14,7 +14,7 @@ namespace ordersource::pg {
 
 struct ConnectionSettings {
     std::string host = "127.0.0.1";
-    int port = 55432;
+    int port = 15432;
     std::string database;
     std::string user = "ordersource";
     std::string password;
