@@ -4,10 +4,12 @@
 // the memory store is in eventstore_conformance_pgtest.cpp.
 #include <soci/soci.h>
 
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <latch>
 #include <thread>
+#include <vector>
 
 #include "ordersource/core/ids.hpp"
 #include "ordersource/testing/eventstore_schema.hpp"
@@ -47,9 +49,190 @@ void insert_raw(soci::session& sql, const std::string& stream, const std::string
         soci::use(stream), soci::use(type);
 }
 
+// How many transactions wrote the events of this schema (group commit shares them).
+long long writing_transactions(const testing::EventStoreSchema& fixture) {
+    long long transactions = 0;
+    *fixture.raw_session() << "SELECT count(DISTINCT transaction_id) FROM events",
+        soci::into(transactions);
+    return transactions;
+}
+
+constexpr int kWriters = 16;
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(postgres_event_store, testing::EventStoreSchema)
+
+BOOST_AUTO_TEST_CASE(concurrent_appends_share_commits_and_each_gets_its_own_result) {
+    constexpr int kAppendsPerWriter = 40;
+    std::vector<std::vector<es::AppendResult>> results(kWriters);
+    {
+        std::latch start(kWriters);
+        std::vector<std::jthread> writers;
+        for (int w = 0; w < kWriters; ++w) {
+            writers.emplace_back([&, w] {
+                start.arrive_and_wait();
+                for (int i = 0; i < kAppendsPerWriter; ++i) {
+                    const auto outcome =
+                        postgres->append(es::StreamId{"writer-" + std::to_string(w)}, es::Any{},
+                                         {make_event("Counted")});
+                    if (const auto* result = std::get_if<es::AppendResult>(&outcome)) {
+                        results[static_cast<std::size_t>(w)].push_back(*result);
+                    }
+                }
+            });
+        }
+    }
+    for (int w = 0; w < kWriters; ++w) {
+        const auto& mine = results[static_cast<std::size_t>(w)];
+        BOOST_REQUIRE_EQUAL(mine.size(), static_cast<std::size_t>(kAppendsPerWriter));
+        const auto stored = postgres->read_stream(es::StreamId{"writer-" + std::to_string(w)});
+        BOOST_REQUIRE_EQUAL(stored.size(), mine.size());
+        for (std::size_t i = 0; i < mine.size(); ++i) {
+            BOOST_TEST_INFO("writer " << w << ", append " << i);
+            BOOST_TEST(mine[i].first_version.value() == static_cast<std::int64_t>(i) + 1);
+            BOOST_TEST(mine[i].last_version == mine[i].first_version);
+            BOOST_TEST(mine[i].first_position == stored[i].global_position);
+            BOOST_TEST(mine[i].last_position == stored[i].global_position);
+        }
+    }
+    // 16 writers on 2 cores always find a group executing and queue behind it.
+    BOOST_TEST(writing_transactions(*this) < kWriters * kAppendsPerWriter);
+    const auto paths = postgres->write_path_counts();
+    BOOST_TEST(paths.groups > 0U);
+    BOOST_TEST(paths.grouped_appends >= 2 * paths.groups);
+    BOOST_TEST(paths.retried_alone == 0U);  // no conflicts here: every group stored all
+}
+
+BOOST_AUTO_TEST_CASE(large_batches_are_copied_and_a_copy_that_loses_a_race_is_answered_alone) {
+    const es::StreamId stream{"bulk-" + ordersource::core::new_uuid()};
+    std::vector<es::NewEvent> batch;
+    for (int i = 0; i < 100; ++i) {
+        batch.push_back(make_event("Imported"));
+    }
+    const auto first = postgres->append(stream, es::NoStream{}, batch);
+    BOOST_TEST_INFO(es::describe(first));
+    BOOST_REQUIRE(std::holds_alternative<es::AppendResult>(first));
+    const auto& result = std::get<es::AppendResult>(first);
+    const auto stored = postgres->read_stream(stream);
+    BOOST_REQUIRE_EQUAL(stored.size(), 100U);
+    BOOST_TEST(result.first_version.value() == 1);
+    BOOST_TEST(result.last_version.value() == 100);
+    BOOST_TEST(result.first_position == stored.front().global_position);
+    BOOST_TEST(result.last_position == stored.back().global_position);
+    BOOST_TEST(postgres->write_path_counts().copied_appends == 1U);
+
+    // The same batch again is a repeat; a stale expectation is a conflict: neither copies.
+    const auto repeat = postgres->append(stream, es::Any{}, batch);
+    BOOST_TEST_INFO(es::describe(repeat));
+    BOOST_REQUIRE(std::holds_alternative<es::AppendResult>(repeat));
+    BOOST_TEST((std::get<es::AppendResult>(repeat) == result));
+    std::vector<es::NewEvent> more;
+    for (int i = 0; i < 50; ++i) {
+        more.push_back(make_event("Imported"));
+    }
+    const auto stale = postgres->append(stream, es::Exact{es::StreamVersion{99}}, more);
+    BOOST_TEST_INFO(es::describe(stale));
+    BOOST_REQUIRE(std::holds_alternative<es::ConcurrencyConflict>(stale));
+    BOOST_TEST(std::get<es::ConcurrencyConflict>(stale).actual.value() == 100);
+    BOOST_TEST(postgres->read_stream(stream).size() == 100U);
+    const auto paths = postgres->write_path_counts();
+    BOOST_TEST(paths.copied_appends == 1U);
+    BOOST_TEST(paths.retried_alone == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_expectation_in_a_group_fails_only_its_own_append) {
+    constexpr int kRounds = 30;
+    for (int w = 0; w < kWriters; ++w) {
+        append_one(*postgres, "account-" + std::to_string(w), "Opened");
+    }
+    std::vector<int> stored_by(kWriters, 0);
+    std::atomic<int> wrong_answers{0};
+    {
+        std::latch start(kWriters);
+        std::vector<std::jthread> writers;
+        for (int w = 0; w < kWriters; ++w) {
+            writers.emplace_back([&, w] {
+                const es::StreamId stream{"account-" + std::to_string(w)};
+                std::int64_t version = 1;
+                start.arrive_and_wait();
+                for (int i = 0; i < kRounds; ++i) {
+                    const bool stale = i % 3 == 2;
+                    const auto outcome = postgres->append(
+                        stream, es::Exact{es::StreamVersion{stale ? version - 1 : version}},
+                        {make_event("Moved")});
+                    if (const auto* result = std::get_if<es::AppendResult>(&outcome);
+                        result != nullptr && !stale &&
+                        result->first_version.value() == version + 1) {
+                        ++version;
+                        ++stored_by[static_cast<std::size_t>(w)];
+                    } else if (const auto* conflict =
+                                   std::get_if<es::ConcurrencyConflict>(&outcome);
+                               conflict == nullptr || !stale ||
+                               conflict->actual.value() != version) {
+                        ++wrong_answers;
+                    }
+                }
+            });
+        }
+    }
+    BOOST_TEST(wrong_answers.load() == 0);
+    for (int w = 0; w < kWriters; ++w) {
+        BOOST_TEST_INFO("writer " << w);
+        BOOST_TEST(stored_by[static_cast<std::size_t>(w)] == kRounds - kRounds / 3);
+        const auto stored = postgres->read_stream(es::StreamId{"account-" + std::to_string(w)});
+        BOOST_REQUIRE_EQUAL(stored.size(), static_cast<std::size_t>(1 + kRounds - kRounds / 3));
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+            BOOST_TEST(stored[i].stream_version.value() == static_cast<std::int64_t>(i) + 1);
+        }
+    }
+    BOOST_TEST(writing_transactions(*this) < kWriters * kRounds);
+}
+
+BOOST_AUTO_TEST_CASE(a_group_that_fails_stores_nothing_and_each_member_gets_its_own_answer) {
+    // Half the writers try to store the same event id in streams of their own (a caller
+    // bug): a group holding two of them fails on the unique event id as a whole, and every
+    // member - the bystanders too - must still end with the answer it would get alone.
+    constexpr int kRounds = 20;
+    std::atomic<int> shared_id_stored{0};
+    std::atomic<int> shared_id_refused{0};
+    std::atomic<int> bystanders_stored{0};
+    std::atomic<int> wrong_answers{0};
+    {
+        std::latch start(kWriters);
+        std::vector<std::jthread> writers;
+        for (int w = 0; w < kWriters; ++w) {
+            writers.emplace_back([&, w] {
+                start.arrive_and_wait();
+                for (int round = 0; round < kRounds; ++round) {
+                    const bool shares = w % 2 == 0;
+                    es::NewEvent event = make_event("Counted");
+                    if (shares) {
+                        event.event_id =
+                            es::EventId{"00000000-0000-4000-8000-" + std::string(10, '0') +
+                                        std::to_string(10 + round)};
+                    }
+                    const auto outcome = postgres->append(
+                        es::StreamId{"member-" + std::to_string(w)}, es::Any{}, {event});
+                    if (std::holds_alternative<es::AppendResult>(outcome)) {
+                        ++(shares ? shared_id_stored : bystanders_stored);
+                    } else if (shares && std::holds_alternative<es::InvalidInput>(outcome)) {
+                        ++shared_id_refused;
+                    } else {
+                        ++wrong_answers;
+                    }
+                }
+            });
+        }
+    }
+    BOOST_TEST(wrong_answers.load() == 0);
+    BOOST_TEST(shared_id_stored.load() == kRounds);  // each shared id once
+    BOOST_TEST(shared_id_refused.load() == (kWriters / 2 - 1) * kRounds);
+    BOOST_TEST(bystanders_stored.load() == kWriters / 2 * kRounds);
+    long long stored = 0;
+    *raw_session() << "SELECT count(*) FROM events", soci::into(stored);
+    BOOST_TEST(stored == kRounds + kWriters / 2 * kRounds);
+}
 
 BOOST_AUTO_TEST_CASE(the_database_refuses_update_delete_and_truncate_of_events) {
     append_one(store(), "order-1", "OrderAccepted");

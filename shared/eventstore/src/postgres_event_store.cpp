@@ -6,11 +6,16 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <exception>
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "pq.hpp"
 #include "sql.hpp"
@@ -34,48 +39,135 @@ constexpr int kAnyAttempts = 10;
 struct Connection {
     std::unique_ptr<soci::session> session;
     PGconn* conn = nullptr;
+    detail::PreparedStatements prepared;
 };
+
+void write_metadata(rapidjson::Writer<rapidjson::StringBuffer>& writer,
+                    const EventMetadata& metadata) {
+    writer.StartObject();
+    writer.Key("correlationId");
+    writer.String(metadata.correlation_id);
+    writer.Key("causationId");
+    writer.String(metadata.causation_id);
+    writer.EndObject();
+}
+
+// The fields of one event as kAppend and kAppendGroup read them from a JSON row.
+void write_event_fields(rapidjson::Writer<rapidjson::StringBuffer>& writer,
+                        std::size_t n,
+                        const NewEvent& event,
+                        const std::string& id) {
+    writer.Key("n");
+    writer.Uint64(n);
+    writer.Key("event_id");
+    writer.String(id);
+    writer.Key("event_type");
+    writer.String(event.type);
+    writer.Key("schema_version");
+    writer.Int(event.schema_version);
+    writer.Key("payload");
+    // Validated as a JSON object before we got here.
+    writer.RawValue(event.payload_json.c_str(), event.payload_json.size(), rapidjson::kObjectType);
+    writer.Key("metadata");
+    write_metadata(writer, event.metadata);
+}
 
 std::string batch_json(const std::vector<NewEvent>& events, const std::vector<std::string>& ids) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.StartArray();
     for (std::size_t i = 0; i < events.size(); ++i) {
-        const NewEvent& event = events[i];
         writer.StartObject();
-        writer.Key("n");
-        writer.Uint64(i + 1);
-        writer.Key("event_id");
-        writer.String(ids[i]);
-        writer.Key("event_type");
-        writer.String(event.type);
-        writer.Key("schema_version");
-        writer.Int(event.schema_version);
-        writer.Key("payload");
-        // Validated as a JSON object before we got here.
-        writer.RawValue(event.payload_json.c_str(), event.payload_json.size(),
-                        rapidjson::kObjectType);
-        writer.Key("metadata");
-        writer.StartObject();
-        writer.Key("correlationId");
-        writer.String(event.metadata.correlation_id);
-        writer.Key("causationId");
-        writer.String(event.metadata.causation_id);
-        writer.EndObject();
+        write_event_fields(writer, i + 1, events[i], ids[i]);
         writer.EndObject();
     }
     writer.EndArray();
     return {buffer.GetString(), buffer.GetSize()};
 }
 
-std::string expected_parameter(const ExpectedVersion& expected) {
+std::int64_t expected_number(const ExpectedVersion& expected) {
     if (std::holds_alternative<Any>(expected)) {
-        return "-1";
+        return -1;
     }
     if (std::holds_alternative<NoStream>(expected)) {
-        return "0";
+        return 0;
     }
-    return std::to_string(std::get<Exact>(expected).version.value());
+    return std::get<Exact>(expected).version.value();
+}
+
+// The events as COPY rows of kCopyEvents, versions after `head`.
+std::string copy_rows(const StreamId& stream,
+                      std::int64_t head,
+                      const std::vector<NewEvent>& events,
+                      const std::vector<std::string>& ids) {
+    std::string rows;
+    rows.reserve(events.size() * (256 + stream.value().size()));
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const NewEvent& event = events[i];
+        detail::append_copy_field(rows, stream.value());
+        rows += '\t';
+        rows += std::to_string(head + static_cast<std::int64_t>(i) + 1);
+        rows += '\t';
+        rows += ids[i];
+        rows += '\t';
+        detail::append_copy_field(rows, event.type);
+        rows += '\t';
+        rows += std::to_string(event.schema_version);
+        rows += '\t';
+        detail::append_copy_field(rows, event.payload_json);
+        rows += '\t';
+        rapidjson::StringBuffer metadata;
+        rapidjson::Writer<rapidjson::StringBuffer> writer(metadata);
+        write_metadata(writer, event.metadata);
+        detail::append_copy_field(rows, {metadata.GetString(), metadata.GetSize()});
+        rows += '\n';
+    }
+    return rows;
+}
+
+// One validated append waiting to be stored, as the group commit sees it (ADR 13).
+struct PendingAppend {
+    PendingAppend(const StreamId& stream_,
+                  const ExpectedVersion& expected_,
+                  const std::vector<NewEvent>& events_,
+                  const std::vector<std::string>& ids_)
+        : stream(stream_), expected(expected_), events(events_), ids(ids_) {}
+
+    const StreamId& stream;
+    const ExpectedVersion& expected;
+    const std::vector<NewEvent>& events;
+    const std::vector<std::string>& ids;
+    // Set by whoever stored it. Left empty by a group that did not store it (a stale
+    // expectation, a repeat, or a failed group): the caller then appends alone, which
+    // reports exactly what happened.
+    std::optional<AppendOutcome> outcome;
+    std::exception_ptr error;
+    bool done = false;  // guarded by the group mutex
+    // Wakes this caller alone (when its append is done, or when it may lead a group):
+    // waking every waiter after each group cost more CPU than the grouping saved.
+    std::condition_variable woken;
+};
+
+std::string group_json(const std::vector<PendingAppend*>& group) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartArray();
+    for (std::size_t r = 0; r < group.size(); ++r) {
+        const PendingAppend& append = *group[r];
+        for (std::size_t i = 0; i < append.events.size(); ++i) {
+            writer.StartObject();
+            writer.Key("r");
+            writer.Uint64(r + 1);
+            writer.Key("stream_id");
+            writer.String(append.stream.value());
+            writer.Key("expected");
+            writer.Int64(expected_number(append.expected));
+            write_event_fields(writer, i + 1, append.events[i], append.ids[i]);
+            writer.EndObject();
+        }
+    }
+    writer.EndArray();
+    return {buffer.GetString(), buffer.GetSize()};
 }
 
 std::vector<RecordedEvent> read_events(const PGresult* result) {
@@ -165,6 +257,20 @@ struct PostgresEventStore::Impl {
     std::vector<std::unique_ptr<Connection>> idle;
     std::size_t open = 0;
 
+    // Group commit (ADR 13): appends queue here; a caller finding fewer than
+    // max_concurrent_groups groups executing takes the queue (itself included, oldest
+    // first, one append per stream and no stream of an executing group) and stores it as one
+    // statement for everyone, then wakes them.
+    std::mutex group_mutex;
+    std::deque<PendingAppend*> waiting;
+    std::unordered_set<std::string_view> streams_in_flight;
+    std::size_t executing_groups = 0;
+
+    std::atomic<std::uint64_t> groups_stored{0};
+    std::atomic<std::uint64_t> grouped_appends{0};
+    std::atomic<std::uint64_t> copied_appends{0};
+    std::atomic<std::uint64_t> retried_alone{0};
+
     // A pooled connection for one call; a broken one (or one left inside a transaction by an
     // exception) is closed instead of going back to the pool.
     class Lease {
@@ -176,6 +282,7 @@ struct PostgresEventStore::Impl {
         Lease& operator=(const Lease&) = delete;
 
         PGconn* conn() const { return connection_->conn; }
+        detail::PreparedStatements& prepared() const { return connection_->prepared; }
 
       private:
         Impl& pool_;
@@ -232,6 +339,186 @@ struct PostgresEventStore::Impl {
         available.notify_one();
     }
 
+    // Stores `pending` - alone or in a group with concurrent appends - and returns when it
+    // is done. Never throws; the outcome or error is in `pending`.
+    void append_in_group(PendingAppend& pending) {
+        std::unique_lock lock(group_mutex);
+        waiting.push_back(&pending);
+        while (!pending.done) {
+            if (executing_groups < options.max_concurrent_groups) {
+                std::vector<PendingAppend*> group = take_group();
+                if (!group.empty()) {
+                    ++executing_groups;
+                    lock.unlock();
+                    store_group(group);
+                    lock.lock();
+                    --executing_groups;
+                    for (PendingAppend* member : group) {
+                        streams_in_flight.erase(member->stream.value());
+                        member->done = true;
+                        member->woken.notify_one();
+                    }
+                    if (!waiting.empty() && waiting.front() != &pending) {
+                        waiting.front()->woken.notify_one();  // the oldest leads the next group
+                    }
+                    continue;
+                }
+            }
+            pending.woken.wait(lock);
+        }
+    }
+
+    // Called with group_mutex held.
+    std::vector<PendingAppend*> take_group() {
+        std::vector<PendingAppend*> group;
+        std::size_t events = 0;
+        for (auto it = waiting.begin(); it != waiting.end();) {
+            PendingAppend* candidate = *it;
+            const std::string& stream = candidate->stream.value();
+            if (!group.empty() && events + candidate->events.size() > options.max_group_events) {
+                break;
+            }
+            if (streams_in_flight.contains(stream)) {
+                ++it;
+                continue;
+            }
+            streams_in_flight.insert(stream);
+            events += candidate->events.size();
+            group.push_back(candidate);
+            it = waiting.erase(it);
+        }
+        return group;
+    }
+
+    void store_group(const std::vector<PendingAppend*>& group) {
+        if (group.size() == 1) {
+            PendingAppend& only = *group.front();
+            try {
+                only.outcome = append_alone(only.stream, only.expected, only.ids,
+                                            batch_json(only.events, only.ids));
+            } catch (...) {
+                only.error = std::current_exception();
+            }
+            return;
+        }
+        try {
+            const Lease lease = acquire();
+            const auto result =
+                exec(lease.conn(), lease.prepared(), sql::kAppendGroup, {group_json(group)});
+            const PGresult* rows = result.get();
+            std::uint64_t stored = 0;
+            for (int row = 0; row < PQntuples(rows);) {
+                const auto r = static_cast<std::size_t>(int64_at(rows, row, 0));
+                int last = row;
+                while (last + 1 < PQntuples(rows) &&
+                       int64_at(rows, last + 1, 0) == int64_at(rows, row, 0)) {
+                    ++last;
+                }
+                if (!is_null_at(rows, row, 2) && r >= 1 && r <= group.size()) {
+                    group[r - 1]->outcome = AppendResult{StreamVersion{int64_at(rows, row, 2)},
+                                                         StreamVersion{int64_at(rows, last, 2)},
+                                                         GlobalPosition{int64_at(rows, row, 3)},
+                                                         GlobalPosition{int64_at(rows, last, 3)}};
+                    ++stored;
+                }
+                row = last + 1;
+            }
+            ++groups_stored;
+            grouped_appends += stored;
+        } catch (const StoreError&) {
+            // Nothing of the group is stored (one statement): a race on a version or an
+            // event id, a value the server refused, or a lost connection. Each member
+            // appends alone and gets its own, precise answer.
+        }
+    }
+
+    // A large batch through COPY (ADR 13): read the head and COPY the rows in one
+    // transaction. nullopt when the stream is not at the expected version or COPY failed
+    // (a race, a repeat, a refused value, a lost connection): nothing of it is stored and
+    // append_alone then answers precisely.
+    std::optional<AppendOutcome> append_by_copy(const StreamId& stream,
+                                                const ExpectedVersion& expected,
+                                                const std::vector<NewEvent>& events,
+                                                const std::vector<std::string>& ids) {
+        const Lease lease = acquire();
+        PGconn* conn = lease.conn();
+        try {
+            const std::string stream_literal = detail::quote_literal(conn, stream.value());
+            const auto head_row = exec_script(
+                conn,
+                "BEGIN; SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = " +
+                    stream_literal);
+            const std::int64_t head = int64_at(head_row.get(), 0, 0);
+            const std::int64_t wanted = expected_number(expected);
+            if (wanted >= 0 && head != wanted) {
+                exec_script(conn, "ROLLBACK");
+                return std::nullopt;
+            }
+            detail::copy_in(conn, sql::kCopyEvents, copy_rows(stream, head, events, ids));
+            const auto count = static_cast<std::int64_t>(events.size());
+            // By the (stream_id, stream_version) key: min()/max() of global_position would
+            // walk the primary key instead, slower with every event stored.
+            const auto positions = detail::exec_script_rows(
+                conn, "SELECT global_position FROM events WHERE stream_id = " + stream_literal +
+                          " AND stream_version IN (" + std::to_string(head + 1) + ", " +
+                          std::to_string(head + count) + ") ORDER BY stream_version; COMMIT");
+            const int last = PQntuples(positions.get()) - 1;
+            return AppendResult{StreamVersion{head + 1}, StreamVersion{head + count},
+                                GlobalPosition{int64_at(positions.get(), 0, 0)},
+                                GlobalPosition{int64_at(positions.get(), last, 0)}};
+        } catch (const StoreError&) {
+            if (PQstatus(conn) == CONNECTION_OK) {
+                detail::Result rollback(PQexec(conn, "ROLLBACK"));
+            }
+            return std::nullopt;
+        }
+    }
+
+    // One append as one statement; the conflict and repeat checks after it when it inserted
+    // nothing or lost a race.
+    AppendOutcome append_alone(const StreamId& stream,
+                               const ExpectedVersion& expected,
+                               const std::vector<std::string>& ids,
+                               const std::string& batch) {
+        const std::string expected_version = std::to_string(expected_number(expected));
+        const Lease lease = acquire();
+        PGconn* conn = lease.conn();
+        for (int attempt = 1;; ++attempt) {
+            try {
+                const auto result = exec(conn, lease.prepared(), sql::kAppend,
+                                         {stream.value(), batch, expected_version});
+                const PGresult* rows = result.get();
+                if (!is_null_at(rows, 0, 1)) {
+                    const int last = PQntuples(rows) - 1;
+                    return AppendResult{StreamVersion{int64_at(rows, 0, 1)},
+                                        StreamVersion{int64_at(rows, last, 1)},
+                                        GlobalPosition{int64_at(rows, 0, 2)},
+                                        GlobalPosition{int64_at(rows, last, 2)}};
+                }
+                // Not at the expected version - unless this batch is what moved it there.
+                if (auto repeat = find_repeat(conn, stream, ids)) {
+                    return std::move(*repeat);
+                }
+                return ConcurrencyConflict{stream, expected, StreamVersion{int64_at(rows, 0, 0)}};
+            } catch (const PqError& error) {
+                if (error.sqlstate() != detail::kUniqueViolation) {
+                    throw;
+                }
+                // Another transaction committed this version or these ids while we were
+                // inserting: a redelivery racing itself, or a lost race for the version.
+                if (auto repeat = find_repeat(conn, stream, ids)) {
+                    return std::move(*repeat);
+                }
+                if (std::holds_alternative<Any>(expected) && attempt < kAnyAttempts) {
+                    continue;
+                }
+                const auto current = exec(conn, sql::kStreamVersion, {stream.value()});
+                return ConcurrencyConflict{stream, expected,
+                                           StreamVersion{int64_at(current.get(), 0, 0)}};
+            }
+        }
+    }
+
     void migrate() {
         const Lease lease = acquire();
         PGconn* conn = lease.conn();
@@ -267,9 +554,8 @@ PostgresEventStore::PostgresEventStore(pg::ConnectionSettings settings,
     if (schema.empty()) {
         throw StoreError("event store schema name is empty");
     }
-    if (options.max_connections == 0) {
-        options.max_connections = 1;
-    }
+    options.max_connections = std::max<std::size_t>(options.max_connections, 1);
+    options.max_concurrent_groups = std::max<std::size_t>(options.max_concurrent_groups, 1);
     impl_->settings = std::move(settings);
     impl_->schema = std::move(schema);
     impl_->options = options;
@@ -286,43 +572,28 @@ AppendOutcome PostgresEventStore::append(const StreamId& stream,
         return std::move(*invalid);
     }
     const auto& ids = std::get<std::vector<std::string>>(checked);
-    const std::string batch = batch_json(events, ids);
-    const std::string expected_version = expected_parameter(expected);
-
-    const Impl::Lease lease = impl_->acquire();
-    PGconn* conn = lease.conn();
-    for (int attempt = 1;; ++attempt) {
-        try {
-            const auto result = exec(conn, sql::kAppend, {stream.value(), batch, expected_version});
-            const PGresult* rows = result.get();
-            if (!is_null_at(rows, 0, 1)) {
-                const int last = PQntuples(rows) - 1;
-                return AppendResult{
-                    StreamVersion{int64_at(rows, 0, 1)}, StreamVersion{int64_at(rows, last, 1)},
-                    GlobalPosition{int64_at(rows, 0, 2)}, GlobalPosition{int64_at(rows, last, 2)}};
-            }
-            // Not at the expected version - unless this batch is what moved it there.
-            if (auto repeat = find_repeat(conn, stream, ids)) {
-                return std::move(*repeat);
-            }
-            return ConcurrencyConflict{stream, expected, StreamVersion{int64_at(rows, 0, 0)}};
-        } catch (const PqError& error) {
-            if (error.sqlstate() != detail::kUniqueViolation) {
-                throw;
-            }
-            // Another transaction committed this version or these ids while we were
-            // inserting: a redelivery racing itself, or a lost race for the version.
-            if (auto repeat = find_repeat(conn, stream, ids)) {
-                return std::move(*repeat);
-            }
-            if (std::holds_alternative<Any>(expected) && attempt < kAnyAttempts) {
-                continue;
-            }
-            const auto current = exec(conn, sql::kStreamVersion, {stream.value()});
-            return ConcurrencyConflict{stream, expected,
-                                       StreamVersion{int64_at(current.get(), 0, 0)}};
+    if (events.size() >= impl_->options.copy_min_events) {
+        if (auto copied = impl_->append_by_copy(stream, expected, events, ids)) {
+            ++impl_->copied_appends;
+            return std::move(*copied);
         }
+        ++impl_->retried_alone;
+        return impl_->append_alone(stream, expected, ids, batch_json(events, ids));
     }
+    if (events.size() > impl_->options.max_group_events / 2) {
+        // Large batches already amortise their commit; they would only crowd a group.
+        return impl_->append_alone(stream, expected, ids, batch_json(events, ids));
+    }
+    PendingAppend pending(stream, expected, events, ids);
+    impl_->append_in_group(pending);
+    if (pending.error) {
+        std::rethrow_exception(pending.error);
+    }
+    if (pending.outcome) {
+        return std::move(*pending.outcome);
+    }
+    ++impl_->retried_alone;
+    return impl_->append_alone(stream, expected, ids, batch_json(events, ids));
 }
 
 std::vector<RecordedEvent> PostgresEventStore::read_stream(const StreamId& stream,
@@ -333,7 +604,7 @@ std::vector<RecordedEvent> PostgresEventStore::read_stream(const StreamId& strea
     }
     const Impl::Lease lease = impl_->acquire();
     const auto result =
-        exec(lease.conn(), sql::kReadStream,
+        exec(lease.conn(), lease.prepared(), sql::kReadStream,
              {stream.value(), std::to_string(from.value()), limit_parameter(max_count)});
     return read_events(result.get());
 }
@@ -344,7 +615,7 @@ std::vector<RecordedEvent> PostgresEventStore::read_all(CommitPosition after,
         return {};
     }
     const Impl::Lease lease = impl_->acquire();
-    const auto result = exec(lease.conn(), sql::kReadAll,
+    const auto result = exec(lease.conn(), lease.prepared(), sql::kReadAll,
                              {std::to_string(after.transaction),
                               std::to_string(after.position.value()), limit_parameter(max_count)});
     return read_events(result.get());
@@ -360,7 +631,7 @@ std::int64_t PostgresEventStore::count_after(CommitPosition after) const {
 
 std::optional<CommitPosition> PostgresEventStore::load_checkpoint(const std::string& name) const {
     const Impl::Lease lease = impl_->acquire();
-    const auto result = exec(lease.conn(), sql::kLoadCheckpoint, {name});
+    const auto result = exec(lease.conn(), lease.prepared(), sql::kLoadCheckpoint, {name});
     if (PQntuples(result.get()) == 0) {
         return std::nullopt;
     }
@@ -370,8 +641,15 @@ std::optional<CommitPosition> PostgresEventStore::load_checkpoint(const std::str
 
 void PostgresEventStore::save_checkpoint(const std::string& name, CommitPosition position) {
     const Impl::Lease lease = impl_->acquire();
-    exec(lease.conn(), sql::kSaveCheckpoint,
+    exec(lease.conn(), lease.prepared(), sql::kSaveCheckpoint,
          {name, std::to_string(position.transaction), std::to_string(position.position.value())});
+}
+
+WritePathCounts PostgresEventStore::write_path_counts() const {
+    return WritePathCounts{.groups = impl_->groups_stored.load(),
+                           .grouped_appends = impl_->grouped_appends.load(),
+                           .copied_appends = impl_->copied_appends.load(),
+                           .retried_alone = impl_->retried_alone.load()};
 }
 
 const std::string& PostgresEventStore::schema() const {

@@ -1,6 +1,7 @@
 #include "pq.hpp"
 
 #include <charconv>
+#include <optional>
 
 namespace ordersource::eventstore::detail {
 namespace {
@@ -36,21 +37,118 @@ Integer integer_at(const PGresult* result, int row, int column) {
     return value;
 }
 
-}  // namespace
-
-Result exec(PGconn* conn, const char* sql, const std::vector<std::string>& params) {
+std::vector<const char*> c_strings(const std::vector<std::string>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const std::string& param : params) {
         values.push_back(param.c_str());
     }
+    return values;
+}
+
+}  // namespace
+
+Result exec(PGconn* conn, const char* sql, const std::vector<std::string>& params) {
+    const std::vector<const char*> values = c_strings(params);
     Result result(PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(),
                                nullptr, nullptr, 0));
     return checked(conn, std::move(result), "statement failed");
 }
 
+Result exec(PGconn* conn,
+            PreparedStatements& prepared,
+            const Statement& statement,
+            const std::vector<std::string>& params) {
+    if (!prepared.contains(statement.name)) {
+        checked(conn, Result(PQprepare(conn, statement.name, statement.text, 0, nullptr)),
+                "cannot prepare statement");
+        prepared.add(statement.name);
+    }
+    const std::vector<const char*> values = c_strings(params);
+    Result result(PQexecPrepared(conn, statement.name, static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
+    return checked(conn, std::move(result), "statement failed");
+}
+
 Result exec_script(PGconn* conn, const std::string& sql) {
     return checked(conn, Result(PQexec(conn, sql.c_str())), "statement failed");
+}
+
+Result exec_script_rows(PGconn* conn, const std::string& sql) {
+    if (PQsendQuery(conn, sql.c_str()) != 1) {
+        throw PqError(std::string("PostgreSQL: cannot send statement: ") + PQerrorMessage(conn), "",
+                      "");
+    }
+    Result rows;
+    std::optional<PqError> failure;
+    // Every result must be read before the connection takes the next command.
+    while (PGresult* raw = PQgetResult(conn)) {
+        Result result(raw);
+        if (failure) {
+            continue;
+        }
+        try {
+            result = checked(conn, std::move(result), "statement failed");
+        } catch (const PqError& error) {
+            failure = error;
+            continue;
+        }
+        if (!rows && PQresultStatus(result.get()) == PGRES_TUPLES_OK) {
+            rows = std::move(result);
+        }
+    }
+    if (failure) {
+        throw *failure;
+    }
+    if (!rows) {
+        throw PqError("PostgreSQL: the script returned no rows", "", "");
+    }
+    return rows;
+}
+
+void copy_in(PGconn* conn, const std::string& copy_sql, const std::string& data) {
+    Result started(PQexec(conn, copy_sql.c_str()));
+    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
+        checked(conn, std::move(started), "COPY refused");
+        throw PqError("PostgreSQL: COPY did not start", "", "");
+    }
+    if (PQputCopyData(conn, data.data(), static_cast<int>(data.size())) != 1 ||
+        PQputCopyEnd(conn, nullptr) != 1) {
+        throw PqError(std::string("PostgreSQL: COPY data not sent: ") + PQerrorMessage(conn), "",
+                      "");
+    }
+    std::optional<PqError> failure;
+    while (PGresult* raw = PQgetResult(conn)) {
+        try {
+            checked(conn, Result(raw), "COPY failed");
+        } catch (const PqError& error) {
+            failure = failure.value_or(error);
+        }
+    }
+    if (failure) {
+        throw *failure;
+    }
+}
+
+void append_copy_field(std::string& out, std::string_view field) {
+    for (const char c : field) {
+        switch (c) {
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                out += c;
+        }
+    }
 }
 
 std::string text_at(const PGresult* result, int row, int column) {
@@ -68,6 +166,16 @@ std::uint64_t uint64_at(const PGresult* result, int row, int column) {
 
 bool is_null_at(const PGresult* result, int row, int column) {
     return PQgetisnull(result, row, column) != 0;
+}
+
+std::string quote_literal(PGconn* conn, const std::string& text) {
+    char* quoted = PQescapeLiteral(conn, text.c_str(), text.size());
+    if (quoted == nullptr) {
+        throw StoreError(std::string("PostgreSQL: cannot quote literal: ") + PQerrorMessage(conn));
+    }
+    std::string literal(quoted);
+    PQfreemem(quoted);
+    return literal;
 }
 
 std::string quote_identifier(PGconn* conn, const std::string& name) {

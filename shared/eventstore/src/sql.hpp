@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "pq.hpp"
+
 namespace ordersource::eventstore::sql {
 
 // ---- migrations --------------------------------------------------------------------------
@@ -89,7 +91,7 @@ CREATE TABLE relay_checkpoints (
 // n exact). Nothing is inserted when the stream is not at the expected version; the first
 // column then still says where the stream is. A writer that raced us to the same version
 // makes this fail with a unique violation on events_stream_version_key.
-inline constexpr const char* kAppend = R"sql(
+inline constexpr detail::Statement kAppend{"ordersource_append", R"sql(
 WITH head AS (
     SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
 ), inserted AS (
@@ -108,7 +110,47 @@ WITH head AS (
 SELECT head.version, inserted.stream_version, inserted.global_position
 FROM head LEFT JOIN inserted ON true
 ORDER BY inserted.stream_version
-)sql";
+)sql"};
+
+// Several appends to different streams in one statement, one transaction and one commit
+// (group commit, ADR 13). $1 is a JSON array of rows {r, stream_id, expected, n, event_id,
+// event_type, schema_version, payload, metadata}: r numbers the appends (1..), one stream
+// per r, n numbers the events of each append (1..). Each append is checked against its own
+// stream head exactly as kAppend does, so one stale expectation inserts nothing for that r
+// and does not stop the others. Result rows are ordered by (r, stream_version); an append
+// that inserted nothing has one row with a NULL stream_version. A unique violation fails the
+// whole statement (nothing of the group is stored); the caller then runs each append alone.
+inline constexpr detail::Statement kAppendGroup{"ordersource_append_group", R"sql(
+WITH batch AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS b(r integer, stream_id text, expected bigint,
+                                                     n bigint, event_id uuid, event_type text,
+                                                     schema_version integer, payload jsonb,
+                                                     metadata jsonb)
+), heads AS MATERIALIZED (
+    SELECT a.r, a.stream_id, a.expected,
+           coalesce((SELECT max(e.stream_version) FROM events AS e
+                     WHERE e.stream_id = a.stream_id), 0) AS version
+    FROM (SELECT DISTINCT r, stream_id, expected FROM batch) AS a
+), inserted AS (
+    INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version,
+                        payload, metadata)
+    SELECT b.stream_id, h.version + b.n, b.event_id, b.event_type, b.schema_version,
+           b.payload, b.metadata
+    FROM batch AS b JOIN heads AS h ON h.r = b.r
+    WHERE b.expected < 0 OR h.version = b.expected
+    ORDER BY b.r, b.n
+    RETURNING stream_id, stream_version, global_position
+)
+SELECT h.r, h.version, i.stream_version, i.global_position
+FROM heads AS h LEFT JOIN inserted AS i ON i.stream_id = h.stream_id
+ORDER BY h.r, i.stream_version
+)sql"};
+
+// A large batch's rows in COPY's text format, in the transaction that read the stream head
+// (ADR 13). A writer that raced us to a version fails it with a unique violation.
+inline constexpr const char* kCopyEvents =
+    "COPY events (stream_id, stream_version, event_id, event_type, schema_version, payload, "
+    "metadata) FROM STDIN";
 
 // Where the events of a batch already are (idempotent re-append). $1 = '{id,id,...}'.
 inline constexpr const char* kFindEvents = R"sql(
@@ -125,7 +167,7 @@ SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1
 // ORDER BY names are qualified on purpose: an unqualified `transaction_id` would bind to the
 // `transaction_id::text` output column and sort xids as text (wrong order, and no index).
 
-inline constexpr const char* kReadStream = R"sql(
+inline constexpr detail::Statement kReadStream{"ordersource_read_stream", R"sql(
 SELECT event_id::text, event_type, schema_version, payload::text,
        coalesce(metadata->>'correlationId', ''), coalesce(metadata->>'causationId', ''),
        stream_id, stream_version, global_position, transaction_id::text,
@@ -134,12 +176,12 @@ FROM events AS e
 WHERE e.stream_id = $1 AND e.stream_version >= $2::bigint
 ORDER BY e.stream_version
 LIMIT $3::bigint
-)sql";
+)sql"};
 
 // Commit order: only transactions older than every transaction still running (the
 // snapshot's xmin) are read, so none can commit behind the reader later; within that, by
 // transaction id then position. A writer is never blocked: this is a plain MVCC read.
-inline constexpr const char* kReadAll = R"sql(
+inline constexpr detail::Statement kReadAll{"ordersource_read_all", R"sql(
 SELECT event_id::text, event_type, schema_version, payload::text,
        coalesce(metadata->>'correlationId', ''), coalesce(metadata->>'causationId', ''),
        stream_id, stream_version, global_position, transaction_id::text,
@@ -149,7 +191,7 @@ WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
   AND (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
 ORDER BY e.transaction_id, e.global_position
 LIMIT $3::bigint
-)sql";
+)sql"};
 
 // Committed events after a checkpoint (a reader's lag); counts rows still invisible to
 // read_all too, which is what an operator wants to see.
@@ -160,16 +202,16 @@ WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
 
 // ---- relay checkpoints ---------------------------------------------------------------------
 
-inline constexpr const char* kLoadCheckpoint = R"sql(
+inline constexpr detail::Statement kLoadCheckpoint{"ordersource_load_checkpoint", R"sql(
 SELECT transaction_id::text, global_position FROM relay_checkpoints WHERE name = $1
-)sql";
+)sql"};
 
-inline constexpr const char* kSaveCheckpoint = R"sql(
+inline constexpr detail::Statement kSaveCheckpoint{"ordersource_save_checkpoint", R"sql(
 INSERT INTO relay_checkpoints (name, transaction_id, global_position)
 VALUES ($1, $2::xid8, $3::bigint)
 ON CONFLICT (name) DO UPDATE
 SET transaction_id = excluded.transaction_id, global_position = excluded.global_position,
     updated_at = now()
-)sql";
+)sql"};
 
 }  // namespace ordersource::eventstore::sql

@@ -2,7 +2,8 @@
 // The event store in PostgreSQL: one schema per store (a service's own, or a test's unique
 // one), migrated at construction, append-only enforced by triggers, one round trip per
 // append, commit-order reads for relays and projections. Thread-safe: calls run on a small
-// pool of connections, so concurrent appenders really race in the database.
+// pool of connections; concurrent appends to different streams share one statement and one
+// commit (group commit, docs/adr/0013-group-commit-of-concurrent-appends.md).
 
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,21 @@ namespace ordersource::eventstore {
 struct PostgresStoreOptions {
     // Connections opened on demand and kept; a call waits when all are busy.
     std::size_t max_connections = 8;
+    // Group commit (ADR 13): concurrent appends of up to max_group_events / 2 events each
+    // are stored together, one statement and one commit per group, by at most
+    // max_concurrent_groups groups at a time. 1 group at a time serialises every append.
+    std::size_t max_concurrent_groups = 2;
+    std::size_t max_group_events = 256;
+    // Appends of at least this many events are written with COPY instead of INSERT.
+    std::size_t copy_min_events = 32;
+};
+
+// How appends were written since construction (for tests, benchmarks and metrics).
+struct WritePathCounts {
+    std::uint64_t groups = 0;           // group statements that stored 2 or more appends
+    std::uint64_t grouped_appends = 0;  // appends those groups stored
+    std::uint64_t copied_appends = 0;   // appends stored by COPY
+    std::uint64_t retried_alone = 0;    // appends a group or COPY left to a statement of their own
 };
 
 class PostgresEventStore final : public EventStore, public CheckpointStore {
@@ -48,6 +64,8 @@ class PostgresEventStore final : public EventStore, public CheckpointStore {
     // A relay's progress, in the same database as the events it relays.
     std::optional<CommitPosition> load_checkpoint(const std::string& name) const override;
     void save_checkpoint(const std::string& name, CommitPosition position) override;
+
+    WritePathCounts write_path_counts() const;
 
     const std::string& schema() const;
     // The newest migration this build knows (and has applied).

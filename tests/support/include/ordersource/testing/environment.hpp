@@ -29,11 +29,14 @@ inline std::string kafka_bootstrap() {
     return core::env_string("ORDERSOURCE_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
 }
 
-inline std::string source_dir() { return ORDERSOURCE_SOURCE_DIR; }
+inline std::string source_dir() {
+    return ORDERSOURCE_SOURCE_DIR;
+}
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout,
+bool eventually(Condition condition,
+                std::chrono::milliseconds timeout,
                 std::chrono::milliseconds interval = std::chrono::milliseconds(20)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!condition()) {

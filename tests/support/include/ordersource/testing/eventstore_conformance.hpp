@@ -257,6 +257,26 @@ BOOST_AUTO_TEST_CASE(recorded_events_carry_what_was_appended) {
         (recorded.recorded_at < std::chrono::system_clock::now() + std::chrono::seconds(60)));
 }
 
+BOOST_AUTO_TEST_CASE(payloads_with_escapes_whitespace_and_non_ascii_text_round_trip) {
+    // Backslashes, tabs and newlines are what a COPY row must escape; the rest must survive.
+    const auto stream = conf::new_stream();
+    std::vector<es::NewEvent> events{
+        conf::make_event("Noted",
+                         "{\n\t\"note\": \"tab\\there, back\\\\slash, \\\"quoted\\\"\",\r\n"
+                         "\t\"text\": \"Gr\u00fc\u00dfe \u65e5\u672c \\u00e9\"}"),
+        conf::make_event("Noted", R"({"path": "C:\\temp\\new", "empty": ""})")};
+    events[1].metadata = es::EventMetadata{"corr\\with\\slash", "cause \"quoted\""};
+    conf::require_success(store().append(stream, es::NoStream{}, events));
+    const auto stored = store().read_stream(stream);
+    BOOST_REQUIRE_EQUAL(stored.size(), 2U);
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+        BOOST_TEST_INFO("event " << i << ": " << stored[i].payload_json);
+        BOOST_TEST(conf::same_json(stored[i].payload_json, events[i].payload_json));
+    }
+    BOOST_TEST(stored[1].metadata.correlation_id == "corr\\with\\slash");
+    BOOST_TEST(stored[1].metadata.causation_id == "cause \"quoted\"");
+}
+
 BOOST_AUTO_TEST_CASE(read_stream_starts_at_the_requested_version_and_honours_max_count) {
     const auto stream = conf::new_stream();
     const auto batch = conf::make_events(5);

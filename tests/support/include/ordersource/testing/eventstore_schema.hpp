@@ -25,9 +25,10 @@ inline std::string unique_schema(std::string_view prefix) {
 }
 
 struct EventStoreSchema {
-    EventStoreSchema()
+    explicit EventStoreSchema(eventstore::PostgresStoreOptions options = {})
         : schema(unique_schema("es")),
-          postgres(std::make_unique<eventstore::PostgresEventStore>(test_database(), schema)) {}
+          postgres(
+              std::make_unique<eventstore::PostgresEventStore>(test_database(), schema, options)) {}
     ~EventStoreSchema() {
         postgres.reset();
         try {
