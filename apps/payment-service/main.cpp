@@ -11,6 +11,7 @@
 #include "ordersource/messaging/consumer_metrics.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
 #include "ordersource/relay/event_relay.hpp"
+#include "ordersource/relay/store_metrics.hpp"
 #include "ordersource/service/runtime.hpp"
 #include "payment_service_config.hpp"
 
@@ -74,13 +75,7 @@ int main(int argc, char** argv) {
 
         messaging::register_consumer_metrics(registry, config->consumer_group, consume_loop,
                                              consumer);
-        registry.computed_gauge(
-            "relay_lag_events", "Events stored but not yet acknowledged by Kafka.", {}, [&store] {
-                const auto at = store.load_checkpoint("payment-events");
-                return std::vector<std::pair<metrics::Labels, double>>{
-                    {{},
-                     static_cast<double>(store.count_after(at.value_or(eventstore::kStartOfAll)))}};
-            });
+        relay::register_store_metrics(registry, store, "payment-events");
         http::Server http(config->http);
         service::add_metrics_route(http, registry);
         service::add_health_routes(

@@ -419,8 +419,9 @@ BOOST_AUTO_TEST_CASE(every_service_serves_prometheus_metrics_a_real_parser_accep
          "dead_letters_total projection_checkpoint_lag_records"},
         {"order-service",
          "events_appended_total orders_terminal_total relay_lag_events consumer_lag_records "
-         "dead_letters_total http_requests_total"},
-        {"payment-service", "events_appended_total relay_lag_events consumer_lag_records"},
+         "dead_letters_total http_requests_total eventstore_appends_total eventstore_groups_total"},
+        {"payment-service",
+         "events_appended_total relay_lag_events consumer_lag_records eventstore_appends_total"},
         {"notification-observer", "consumer_lag_records consumer_records_handled_total"}};
     for (const auto& [service, names] : expected) {
         const auto response = http_request(cluster.port_of(service), "GET", "/metrics");
