@@ -24,7 +24,7 @@ constexpr int kFailed = 3;
 int show_order(const replay::ShowOrder& command) {
     const auto database =
         pg::ConnectionSettings::from_env("ORDER_SERVICE_PG_DATABASE", "order_service");
-    const eventstore::PostgresEventStore store(database, "order_service");
+    const eventstore::PostgresEventStore store(database, replay::kOrderServiceStoreSchema);
     const auto steps = replay::order_timeline(store, command.order_id);
     if (steps.empty()) {
         std::cerr << "replay: no events for order " << command.order_id << " in "
@@ -53,8 +53,10 @@ int rebuild_projection(const replay::RebuildProjection& command) {
     const auto database = pg::ConnectionSettings::from_env("GATEWAY_PG_DATABASE", "gateway");
     const auto kafka = kafka::properties_from_env();
     const bool terminal = ::isatty(STDERR_FILENO) == 1;
+    const auto store_database =
+        pg::ConnectionSettings::from_env("ORDER_SERVICE_PG_DATABASE", "order_service");
     const auto report = replay::replay_order_views(
-        command, database, kafka,
+        command, database, kafka, store_database,
         terminal ? std::function<void(const replay::ReplayProgress&)>(print_progress) : nullptr);
     if (terminal) std::fprintf(stderr, "\n");
     const double rate =

@@ -676,6 +676,63 @@ long gateway_count(const std::string& query) {
     return count;
 }
 
+// Starts `replay <arguments>` and SIGKILLs it as soon as its checkpoint table holds a row,
+// so the next run has something to resume.
+void kill_rebuild_once_checkpointed(const std::vector<std::string>& arguments,
+                                    const std::string& checkpoint_table,
+                                    const std::string& log_name) {
+    ChildProcess rebuild(ORDERSOURCE_REPLAY_BIN, {}, log_dir() + "/" + log_name, arguments);
+    const bool checkpointed = testing::eventually(
+        [&] {
+            return gateway_count("SELECT count(*) FROM pg_tables WHERE tablename = '" +
+                                 checkpoint_table + "'") == 1 &&
+                   gateway_count("SELECT count(*) FROM " + checkpoint_table) > 0;
+        },
+        60s, 5ms);
+    BOOST_REQUIRE_MESSAGE(checkpointed,
+                          "the rebuild never stored a checkpoint in " << checkpoint_table);
+    BOOST_REQUIRE(rebuild.stop(SIGKILL, 10s).has_value());
+}
+
+// A customer placing an order every 100 ms (~10/s: steady traffic a sanitizer build on 2
+// cores keeps up with) until stopped; the ids of the accepted ones.
+class SteadyOrders {
+  public:
+    SteadyOrders(Cluster& cluster, std::string customer)
+        : thread_([this, &cluster, customer = std::move(customer)](std::stop_token stop) {
+              while (!stop.stop_requested()) {
+                  const auto response = cluster.submit(order_body(customer, "3.00"));
+                  if (response.status == 202) {
+                      const std::lock_guard lock(mutex_);
+                      accepted_.push_back(order_id_of(response));
+                  }
+                  std::this_thread::sleep_for(100ms);
+              }
+          }) {}
+
+    std::size_t count() {
+        const std::lock_guard lock(mutex_);
+        return accepted_.size();
+    }
+    // Waits until `more` orders beyond those accepted so far are accepted.
+    void await_more(std::size_t more) {
+        const auto target = count() + more;
+        BOOST_REQUIRE_MESSAGE(testing::eventually([&] { return count() >= target; }, 60s),
+                              "orders stopped flowing at " << count());
+    }
+    std::vector<std::string> stop() {
+        thread_.request_stop();
+        thread_.join();
+        const std::lock_guard lock(mutex_);
+        return accepted_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<std::string> accepted_;
+    std::jthread thread_;  // last: stopped and joined before the members it uses go
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(order_views_equal_a_replay_and_a_corrupted_row_is_found_then_fixed) {
@@ -713,44 +770,60 @@ BOOST_AUTO_TEST_CASE(order_views_equal_a_replay_and_a_corrupted_row_is_found_the
 BOOST_AUTO_TEST_CASE(a_killed_rebuild_resumes_and_rebuilds_under_load_lose_no_order) {
     auto& cluster = cluster_with();
     // Orders keep arriving through both rebuilds.
-    std::atomic<bool> stop{false};
-    std::vector<std::string> submitted;
-    std::thread customer([&] {
-        const auto name = testing::unique_name("flowing");
-        while (!stop.load()) {
-            const auto response = cluster.submit(order_body(name, "3.00"));
-            if (response.status == 202) submitted.push_back(order_id_of(response));
-            // ~10 orders/s: steady traffic a sanitizer build on 2 cores keeps up with.
-            std::this_thread::sleep_for(100ms);
-        }
-    });
+    SteadyOrders customer(cluster, testing::unique_name("flowing"));
+    customer.await_more(3);
     // One event per transaction so the first run is surely killed mid-way.
-    {
-        ChildProcess first(ORDERSOURCE_REPLAY_BIN, {}, log_dir() + "/replay-killed.log",
-                           {"projections", "--fresh", "--batch", "1"});
-        const bool checkpointed = testing::eventually(
-            [] {
-                return gateway_count(
-                           "SELECT count(*) FROM pg_tables WHERE tablename = "
-                           "'order_views_offsets_shadow'") == 1 &&
-                       gateway_count("SELECT count(*) FROM order_views_offsets_shadow") > 0;
-            },
-            60s, 5ms);
-        BOOST_REQUIRE_MESSAGE(checkpointed, "the rebuild never stored a checkpoint");
-        BOOST_REQUIRE(first.stop(SIGKILL, 10s).has_value());
-    }
+    kill_rebuild_once_checkpointed({"projections", "--fresh", "--batch", "1"},
+                                   "order_views_offsets_shadow", "replay-killed.log");
     const auto resumed = run_status(replay_command("projections"));
     BOOST_TEST(resumed.status == 0, resumed.output);
     BOOST_TEST(resumed.output.find("resumed after") != std::string::npos, resumed.output);
     const auto second = run_status(replay_command("projections --fresh"));
     BOOST_TEST(second.status == 0, second.output);
-    stop = true;
-    customer.join();
-    BOOST_REQUIRE(submitted.size() > 5U);
+    customer.await_more(3);  // some after the swap, too
+    const auto submitted = customer.stop();
     for (const auto& order_id : submitted) cluster.await_terminal(order_id);
     const auto verified = run_status(replay_command("projections --verify"));
     BOOST_TEST(verified.status == 0, verified.output);
     BOOST_TEST(verified.output.find(", 0 differences") != std::string::npos, verified.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_rebuild_from_the_event_store_equals_one_from_kafka_and_hands_over_live) {
+    auto& cluster = cluster_with();
+    const auto corrupted =
+        accepted_order(cluster, order_body(testing::unique_name("from-store"), "7.25"));
+    cluster.await_status(corrupted, "CONFIRMED");
+    const auto session =
+        pg::open_session(pg::ConnectionSettings::from_env("E2E_UNUSED_DATABASE", "gateway"));
+    *session << "UPDATE order_summaries SET total = '0.01', created_at = created_at - interval "
+                "'1 day' WHERE order_id = CAST(:id AS uuid)",
+        soci::use(corrupted);
+    SteadyOrders customer(cluster, testing::unique_name("flowing-store"));
+    customer.await_more(3);
+    // Killed once it has a store position; a resume from Kafka is refused, from the store it
+    // goes on.
+    kill_rebuild_once_checkpointed({"projections", "--from", "store", "--fresh", "--batch", "1"},
+                                   "order_views_store_position_shadow", "replay-store-killed.log");
+    const auto mixed = run_status(replay_command("projections"));
+    BOOST_TEST(mixed.status == 3, mixed.output);
+    BOOST_TEST(mixed.output.find("resume it with --from store") != std::string::npos, mixed.output);
+    const auto resumed = run_status(replay_command("projections --from store"));
+    BOOST_TEST(resumed.status == 0, resumed.output);
+    BOOST_TEST(resumed.output.find("resumed after") != std::string::npos, resumed.output);
+    const auto fixed = cluster.get_order(corrupted);
+    BOOST_TEST(fixed.body.find(R"("total":"7.25")") != std::string::npos, fixed.body);
+
+    // Orders placed during and after the rebuild reach the new tables through the live
+    // projector.
+    customer.await_more(3);
+    const auto submitted = customer.stop();
+    for (const auto& order_id : submitted) cluster.await_terminal(order_id);
+    // Every column, creation times included, as a rebuild from Kafka makes them.
+    const auto verified = run_status(replay_command("projections --verify"));
+    BOOST_TEST(verified.status == 0, verified.output);
+    BOOST_TEST(verified.output.find(", 0 differences") != std::string::npos, verified.output);
+    BOOST_TEST(gateway_count("SELECT count(*) FROM pg_tables WHERE tablename LIKE '%_shadow'") ==
+               0);
 }
 
 BOOST_AUTO_TEST_CASE(replay_order_prints_the_state_after_each_event_of_its_stream) {

@@ -165,13 +165,37 @@ BOOST_AUTO_TEST_CASE(every_event_encodes_to_its_contract_and_decodes_back) {
     const auto events = store.read_stream(es::StreamId{order::stream_id(kOrderId)});
     BOOST_REQUIRE_EQUAL(events.size(), 5u);
     for (const auto& recorded : events) {
-        const auto violation = contracts::validate_payload(recorded.type, 1, recorded.payload_json);
+        const auto violation = contracts::validate_payload(recorded.type, recorded.schema_version,
+                                                           recorded.payload_json);
         BOOST_TEST(!violation.has_value(),
                    recorded.type << ": " << (violation ? violation->reason : ""));
         const auto decoded = order::decode_event(recorded.type, recorded.payload_json);
         BOOST_REQUIRE(decoded.has_value());
         BOOST_TEST(order::encode_event(*decoded).payload_json == recorded.payload_json);
+        BOOST_TEST(order::encode_event(*decoded).schema_version == recorded.schema_version);
     }
+}
+
+BOOST_AUTO_TEST_CASE(order_accepted_v2_records_when_the_gateway_created_the_order) {
+    saga.handle(order_created());
+    const auto accepted = store.read_stream(es::StreamId{order::stream_id(kOrderId)}).front();
+    BOOST_TEST(accepted.type == "OrderAccepted");
+    BOOST_TEST(accepted.schema_version == 2);
+    BOOST_TEST(accepted.payload_json.find(R"("createdAt":")" + order_created().occurred_at +
+                                          "\"") != std::string::npos,
+               accepted.payload_json);
+    // A v1 event (stored before v2 existed) still decodes, without the time, and stays v1.
+    const std::string v1 =
+        R"({"orderId":")" + kOrderId +
+        R"(","customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,)"
+        R"("unitPrice":"49.99"}],"total":"99.98"})";
+    BOOST_TEST(!contracts::validate_payload("OrderAccepted", 1, v1).has_value());
+    BOOST_TEST(contracts::validate_payload("OrderAccepted", 2, v1).has_value());
+    const auto decoded = order::decode_event("OrderAccepted", v1);
+    BOOST_REQUIRE(decoded.has_value());
+    BOOST_TEST(!std::get<order::OrderAccepted>(*decoded).created_at.has_value());
+    BOOST_TEST(order::encode_event(*decoded).schema_version == 1);
+    BOOST_TEST(order::encode_event(*decoded).payload_json == v1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "domain/order_list_query.hpp"
+#include "domain/order_summary_fold.hpp"
 
 using namespace ordersource;
 
@@ -39,6 +40,23 @@ BOOST_AUTO_TEST_CASE(order_created_makes_a_pending_order_with_its_details_but_no
     BOOST_TEST(change->details->item_count == 1);
     BOOST_TEST(change->details->items_json == R"([{"sku":"S","quantity":2,"unitPrice":"1.50"}])");
     BOOST_TEST(!change->history.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_creation_time_comes_from_order_created_or_from_order_accepted_v2) {
+    BOOST_TEST(*gateway::view_change(event("OrderCreated", 0, kDetails))->created_at ==
+               "2026-11-24T18:34:00.123Z");
+    const auto v1 = gateway::view_change(event("OrderAccepted", 1, kDetails));
+    BOOST_TEST(!v1->created_at.has_value());
+    const auto v2 = gateway::view_change(
+        event("OrderAccepted", 1, kDetails + R"(,"createdAt":"2026-11-24T18:33:59.001Z")"));
+    BOOST_TEST(*v2->created_at == "2026-11-24T18:33:59.001Z");
+    BOOST_TEST(v2->history->occurred_at == "2026-11-24T18:34:00.123Z");
+    // Folded alone (a rebuild from the order-service's store), OrderAccepted v2 gives the
+    // summary the creation time OrderCreated would have given it.
+    const auto row = gateway::fold_summary(std::nullopt, *v2);
+    BOOST_TEST(row.created_at == "2026-11-24T18:33:59.001Z");
+    BOOST_TEST(row.updated_at == "2026-11-24T18:34:00.123Z");
+    BOOST_TEST(gateway::fold_summary(row, *v1).created_at == "2026-11-24T18:33:59.001Z");
 }
 
 BOOST_AUTO_TEST_CASE(order_stream_events_add_history_and_move_the_status) {

@@ -37,7 +37,16 @@ BOOST_AUTO_TEST_CASE(projections_options_parse_and_bad_ones_are_named) {
         500U);
     BOOST_TEST(refusal({"projections", "--batch", "0"}).find("--batch") != std::string::npos);
     BOOST_TEST(refusal({"projections", "--batch"}).find("'--batch'") != std::string::npos);
-    BOOST_TEST(refusal({"projections", "--from", "store"}).find("from Kafka") != std::string::npos);
+    BOOST_TEST((rebuild.source == replay::EventSource::kKafka));
+    const auto from_store =
+        replay::parse_replay_command({"projections", "--from", "store", "--fresh"});
+    BOOST_REQUIRE(std::holds_alternative<replay::RebuildProjection>(from_store));
+    BOOST_TEST(
+        (std::get<replay::RebuildProjection>(from_store).source == replay::EventSource::kStore));
+    BOOST_TEST(refusal({"projections", "--from", "disk"}).find("say kafka or store") !=
+               std::string::npos);
+    BOOST_TEST(refusal({"projections", "--from", "store", "--verify"}).find("drop --from store") !=
+               std::string::npos);
     BOOST_TEST(refusal({"projections", "--name", "x"}).find("unknown projection 'x'") !=
                std::string::npos);
     BOOST_TEST(refusal({"projections", "--now"}).find("'--now'") != std::string::npos);

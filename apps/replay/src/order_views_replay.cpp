@@ -7,7 +7,9 @@
 #include "adapters/pg_order_view_rebuild.hpp"
 #include "domain/order_view.hpp"
 #include "ordersource/contracts/envelope.hpp"
+#include "ordersource/eventstore/postgres_event_store.hpp"
 #include "ordersource/kafka/partition_reader.hpp"
+#include "ordersource/relay/event_relay.hpp"
 
 namespace ordersource::replay {
 namespace {
@@ -134,16 +136,114 @@ FeedOffsets live_cut(gateway::PgOrderViewRebuild& rebuild,
     return cut;
 }
 
+// Reads the order-service's store in commit order after the shadow's position and applies
+// what each event changes, in batches, until the store has nothing more to give.
+class StoreFeeder {
+  public:
+    StoreFeeder(gateway::PgOrderViewRebuild& rebuild,
+                const eventstore::PostgresEventStore& store,
+                eventstore::CommitPosition after,
+                std::size_t batch,
+                std::function<void(const ReplayProgress&)> progress)
+        : rebuild_(rebuild),
+          store_(store),
+          after_(after),
+          batch_size_(batch),
+          progress_(std::move(progress)) {}
+
+    void feed_to_end() {
+        progress_state_.total = progress_state_.applied + store_.count_after(after_);
+        for (;;) {
+            const auto events = store_.read_all(after_, batch_size_);
+            if (events.empty()) return;
+            std::vector<gateway::OrderViewChange> changes;
+            changes.reserve(events.size());
+            for (const auto& event : events) {
+                if (auto change = change_of(event)) changes.push_back(std::move(*change));
+            }
+            after_ = events.back().commit_position();
+            rebuild_.apply_from_store(changes, {after_.transaction, after_.position.value()});
+            progress_state_.applied += static_cast<std::int64_t>(events.size());
+            progress_state_.total = std::max(progress_state_.total, progress_state_.applied);
+            progress_state_.seconds =
+                std::chrono::duration<double>(Clock::now() - started_).count();
+            if (progress_) progress_(progress_state_);
+        }
+    }
+
+    const ReplayProgress& progress() const { return progress_state_; }
+
+  private:
+    // Exactly what the live projector gets from Kafka: the relay's envelope, and nothing that
+    // a consumer would dead-letter for its payload.
+    static std::optional<gateway::OrderViewChange> change_of(
+        const eventstore::RecordedEvent& event) {
+        if (contracts::validate_payload(event.type, event.schema_version, event.payload_json)) {
+            return std::nullopt;
+        }
+        return gateway::view_change(relay::to_envelope(event));
+    }
+
+    gateway::PgOrderViewRebuild& rebuild_;
+    const eventstore::PostgresEventStore& store_;
+    eventstore::CommitPosition after_;
+    std::size_t batch_size_;
+    std::function<void(const ReplayProgress&)> progress_;
+    ReplayProgress progress_state_;
+    Clock::time_point started_ = Clock::now();
+};
+
+ReplayReport replay_from_store(const RebuildProjection& command,
+                               gateway::PgOrderViewRebuild& rebuild,
+                               const FeedOffsets& kafka_resume,
+                               const pg::ConnectionSettings& store_database,
+                               const std::function<void(const ReplayProgress&)>& progress) {
+    const auto started = Clock::now();
+    const auto resume = rebuild.store_position();
+    if (!resume && !kafka_resume.empty()) {
+        throw std::runtime_error(
+            "an interrupted rebuild from Kafka left its shadow tables: resume it with "
+            "--from kafka, or start over with --fresh");
+    }
+    const eventstore::PostgresEventStore store(store_database, kOrderServiceStoreSchema);
+    eventstore::CommitPosition after;
+    if (resume) after = {resume->transaction, eventstore::GlobalPosition{resume->global_position}};
+    ReplayReport report;
+    if (resume) report.resumed_from = store.count_after({}) - store.count_after(after);
+
+    StoreFeeder feeder(rebuild, store, after, command.batch, progress);
+    feeder.feed_to_end();  // the bulk, while the gateway serves and projects
+    rebuild.lock_live();
+    // Under the lock the live projector cannot write. Every event it has applied came
+    // through the relay, which only relays what read_all has returned: reading the store to
+    // its end now covers all of it (ADR 14).
+    feeder.feed_to_end();
+    rebuild.hand_over_to_live_feed();
+    rebuild.swap();
+    report.applied = feeder.progress().applied;
+    report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    return report;
+}
+
 }  // namespace
 
 ReplayReport replay_order_views(const RebuildProjection& command,
                                 const pg::ConnectionSettings& gateway_database,
                                 const kafka::Properties& kafka,
+                                const pg::ConnectionSettings& store_database,
                                 const std::function<void(const ReplayProgress&)>& progress) {
     const auto started = Clock::now();
     gateway::PgOrderViewRebuild rebuild(gateway_database);
     // A verify always starts from nothing; a rebuild resumes where a killed one stopped.
     const auto resume = rebuild.open(command.fresh || command.verify);
+    if (command.source == EventSource::kStore) {
+        return replay_from_store(command, rebuild, resume, store_database, progress);
+    }
+    if (rebuild.store_position()) {
+        throw std::runtime_error(
+            "an interrupted rebuild from the event store left its shadow tables: resume it "
+            "with --from store, or start over with --fresh");
+    }
     ReplayReport report;
     for (const auto& [partition, next] : resume) report.resumed_from += next;
 

@@ -1,7 +1,7 @@
 #pragma once
 // Rebuilds (or verifies) the gateway's order views from the Kafka feed they are projected
-// from, into shadow tables swapped in atomically
-// (docs/adr/0011-projection-rebuild-by-shadow-swap.md).
+// from, or from the order-service's event store, into shadow tables swapped in atomically
+// (docs/adr/0011-projection-rebuild-by-shadow-swap.md, 0014-order-views-from-the-event-store.md).
 
 #include <functional>
 #include <string>
@@ -29,10 +29,15 @@ struct ReplayReport {
 // The topics the gateway projects, in its order.
 inline const std::vector<std::string> kOrderViewTopics{"order-created", "order-events"};
 
-// Throws on database or Kafka failure, or when retention deleted records the rebuild needs.
+// The order-service's event store (schema in its database), the source of --from store.
+inline constexpr const char* kOrderServiceStoreSchema = "order_service";
+
+// Throws on database or Kafka failure, when retention deleted records a rebuild from Kafka
+// needs, or when the shadow left by an interrupted rebuild came from the other source.
 ReplayReport replay_order_views(const RebuildProjection& command,
                                 const pg::ConnectionSettings& gateway_database,
                                 const kafka::Properties& kafka,
+                                const pg::ConnectionSettings& store_database,
                                 const std::function<void(const ReplayProgress&)>& progress);
 
 }  // namespace ordersource::replay

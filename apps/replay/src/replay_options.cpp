@@ -10,15 +10,18 @@ const char* replay_usage() {
     return R"(usage:
   replay order <orderId>      the order's state after each event of its stream
                               (from the order-service's event store)
-  replay projections [--name order-views] [--from kafka] [--verify] [--fresh] [--batch N]
+  replay projections [--name order-views] [--from kafka|store] [--verify] [--fresh] [--batch N]
                               rebuild the gateway's order views (order_summaries,
-                              order_history) from the beginning of order-created and
-                              order-events into shadow tables, then swap them in
+                              order_history) into shadow tables, then swap them in
                               atomically while the gateway keeps serving; resumes
                               after being killed unless --fresh
-      --verify                rebuild into the shadow, diff it against the live tables at
-                              the live projection's own checkpoint, drop it; exit 1 and
-                              print the differing rows if any
+      --from kafka            from the beginning of order-created and order-events (default)
+      --from store            from the order-service's event store: every order it ever
+                              accepted, also those Kafka's retention has deleted; orders
+                              not accepted yet are kept as the live tables have them
+      --verify                rebuild from Kafka into the shadow, diff it against the live
+                              tables at the live projection's own checkpoint, drop it;
+                              exit 1 and print the differing rows if any
       --batch N               events per transaction (1-100000, default 500)
   replay --help | --version
 
@@ -60,10 +63,12 @@ ReplayCommand parse_replay_command(const std::vector<std::string>& arguments) {
             }
         } else if (option == "--from" && has_value) {
             const auto& source = arguments[++i];
-            if (source != "kafka") {
-                return UsageError{"--from " + source +
-                                  ": the order views are rebuilt from Kafka, the feed the "
-                                  "gateway projects (see README, Replay)"};
+            if (source == "kafka") {
+                rebuild.source = EventSource::kKafka;
+            } else if (source == "store") {
+                rebuild.source = EventSource::kStore;
+            } else {
+                return UsageError{"--from " + source + ": say kafka or store"};
             }
         } else if (option == "--batch" && has_value) {
             const auto& text = arguments[++i];
@@ -78,6 +83,12 @@ ReplayCommand parse_replay_command(const std::vector<std::string>& arguments) {
         } else {
             return UsageError{"unknown or incomplete option '" + option + "'"};
         }
+    }
+    if (rebuild.verify && rebuild.source == EventSource::kStore) {
+        // The live tables are cut at Kafka offsets, which no store position matches.
+        return UsageError{
+            "--verify compares at the live projection's Kafka checkpoint, so it "
+            "reads Kafka: drop --from store"};
     }
     return rebuild;
 }

@@ -13,9 +13,14 @@ struct ShowOrder {
     std::string order_id;
 };
 
-// `replay projections [--name order-views] [--from kafka] [--verify] [--fresh] [--batch N]`
+// Where a rebuild reads the events: the topics the gateway projects, or the order-service's
+// event store (for orders Kafka's retention has deleted; ADR 14).
+enum class EventSource { kKafka, kStore };
+
+// `replay projections [--name order-views] [--from kafka|store] [--verify] [--fresh] [--batch N]`
 struct RebuildProjection {
     std::string name = "order-views";
+    EventSource source = EventSource::kKafka;
     bool verify = false;
     bool fresh = false;  // ignore a checkpoint left by a killed rebuild
     std::size_t batch = 500;

@@ -27,10 +27,8 @@ std::int64_t epoch_millis(std::chrono::system_clock::time_point at) {
 
 }  // namespace
 
-kafka::OutgoingRecord to_record(const eventstore::RecordedEvent& event,
-                                const std::string& topic,
-                                std::string key) {
-    const contracts::Envelope envelope{
+contracts::Envelope to_envelope(const eventstore::RecordedEvent& event) {
+    return {
         .event_id = event.event_id.value(),
         .type = event.type,
         .schema_version = event.schema_version,
@@ -41,6 +39,12 @@ kafka::OutgoingRecord to_record(const eventstore::RecordedEvent& event,
         .causation_id = event.metadata.causation_id,
         .payload_json = event.payload_json,
     };
+}
+
+kafka::OutgoingRecord to_record(const eventstore::RecordedEvent& event,
+                                const std::string& topic,
+                                std::string key) {
+    const auto envelope = to_envelope(event);
     kafka::OutgoingRecord record{
         .topic = topic, .key = std::move(key), .value = contracts::to_json(envelope)};
     for (auto& [name, value] : contracts::kafka_headers(envelope)) {

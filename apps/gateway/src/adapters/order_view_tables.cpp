@@ -136,15 +136,14 @@ void apply_order_view_change(soci::session& sql,
         insert.execute(true);
         if (insert.get_affected_rows() == 0) return;  // seen before: all else was applied then
     }
+    const std::string created_at = change.created_at.value_or(change.occurred_at);
     sql << "INSERT INTO " + tables.summaries +
-               " (order_id, status, created_at, updated_at) "
-               "VALUES (CAST(:order AS uuid), 'PENDING', CAST(:at AS timestamptz), CAST(:at AS "
-               "timestamptz)) "
-               "ON CONFLICT (order_id) DO UPDATE SET created_at = least(" +
-               tables.summaries +
-               ".created_at, "
-               "excluded.created_at)",
-        soci::use(change.order_id, "order"), soci::use(change.occurred_at, "at");
+               " (order_id, status, created_at, updated_at) VALUES (CAST(:order AS uuid), "
+               "'PENDING', CAST(:created AS timestamptz), CAST(:at AS timestamptz)) ON CONFLICT "
+               "(order_id) DO UPDATE SET created_at = least(" +
+               tables.summaries + ".created_at, excluded.created_at)",
+        soci::use(change.order_id, "order"), soci::use(created_at, "created"),
+        soci::use(change.occurred_at, "at");
     if (change.details) {
         const auto& details = *change.details;
         sql << "UPDATE " + tables.summaries +

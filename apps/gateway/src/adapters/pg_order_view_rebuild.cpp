@@ -195,6 +195,22 @@ void upsert_offsets(soci::session& sql, const OrderViewTables& tables, const Fee
         soci::use(json, "rows");
 }
 
+// Only a rebuild from the store has one; dropped with the shadow (ADR 14).
+constexpr const char* kStorePositionTable = "order_views_store_position_shadow";
+constexpr const char* kStoreSource = "order_service";
+
+void drop_store_position(soci::session& sql) {
+    sql << std::string("DROP TABLE IF EXISTS ") + kStorePositionTable;
+}
+
+// Times as the rebuild compares and folds them: normalised text orders like timestamptz.
+OrderViewChange normalised(OrderViewChange change) {
+    change.occurred_at = normalised_time(change.occurred_at);
+    if (change.created_at) change.created_at = normalised_time(*change.created_at);
+    if (change.history) change.history->occurred_at = normalised_time(change.history->occurred_at);
+    return change;
+}
+
 }  // namespace
 
 PgOrderViewRebuild::PgOrderViewRebuild(const pg::ConnectionSettings& settings)
@@ -209,11 +225,30 @@ FeedOffsets PgOrderViewRebuild::open(bool fresh) {
     // The same lock as the gateway's migration: never two creators at once.
     *session_ << "SELECT pg_advisory_xact_lock(hashtext('gateway order views'))";
     create_order_view_tables(*session_, OrderViewTables{});
-    if (fresh) drop_order_view_tables(*session_, OrderViewTables::shadow());
+    if (fresh) {
+        drop_order_view_tables(*session_, OrderViewTables::shadow());
+        drop_store_position(*session_);
+    }
     create_order_view_tables(*session_, OrderViewTables::shadow());
+    *session_ << std::string("CREATE TABLE IF NOT EXISTS ") + kStorePositionTable +
+                     " (source text PRIMARY KEY, transaction_id bigint NOT NULL, "
+                     "global_position bigint NOT NULL)";
     auto offsets = feed_positions(*session_, OrderViewTables::shadow());
     transaction.commit();
     return offsets;
+}
+
+std::optional<StorePosition> PgOrderViewRebuild::store_position() {
+    // Named: soci reads bound values when the statement runs, after temporaries are gone.
+    const std::string source = kStoreSource;
+    long long transaction = 0;
+    long long position = 0;
+    soci::indicator found = soci::i_null;
+    *session_ << std::string("SELECT transaction_id, global_position FROM ") + kStorePositionTable +
+                     " WHERE source = :source",
+        soci::into(transaction, found), soci::into(position), soci::use(source);
+    if (!session_->got_data() || found != soci::i_ok) return std::nullopt;
+    return StorePosition{static_cast<std::uint64_t>(transaction), position};
 }
 
 FeedOffsets PgOrderViewRebuild::live_offsets() {
@@ -222,23 +257,57 @@ FeedOffsets PgOrderViewRebuild::live_offsets() {
 
 void PgOrderViewRebuild::apply(
     const std::vector<std::pair<std::optional<OrderViewChange>, FeedPosition>>& batch) {
-    const auto shadow = OrderViewTables::shadow();
     std::unique_ptr<soci::transaction> own;
     if (!swap_transaction_) own = std::make_unique<soci::transaction>(*session_);
-
-    // Normalised times order as text, like timestamptz orders in the live SQL.
     std::vector<OrderViewChange> changes;
     FeedOffsets next;
     for (const auto& [change, position] : batch) {
         auto& slot = next[{position.topic, position.partition}];
         slot = std::max(slot, position.offset + 1);
-        if (!change) continue;
-        changes.push_back(*change);
-        auto& copy = changes.back();
-        copy.occurred_at = normalised_time(copy.occurred_at);
-        if (copy.history) copy.history->occurred_at = normalised_time(copy.history->occurred_at);
+        if (change) changes.push_back(normalised(*change));
     }
+    apply_changes(changes);
+    // The checkpoint, in the same transaction.
+    upsert_offsets(*session_, OrderViewTables::shadow(), next);
+    if (own) own->commit();
+}
 
+void PgOrderViewRebuild::apply_from_store(const std::vector<OrderViewChange>& changes,
+                                          StorePosition next) {
+    std::unique_ptr<soci::transaction> own;
+    if (!swap_transaction_) own = std::make_unique<soci::transaction>(*session_);
+    std::vector<OrderViewChange> normalised_changes;
+    normalised_changes.reserve(changes.size());
+    for (const auto& change : changes) normalised_changes.push_back(normalised(change));
+    apply_changes(normalised_changes);
+    const std::string source = kStoreSource;
+    const auto transaction = static_cast<long long>(next.transaction);
+    const long long position = next.global_position;
+    *session_ << std::string("INSERT INTO ") + kStorePositionTable +
+                     " (source, transaction_id, global_position) VALUES (:source, :transaction, "
+                     ":position) ON CONFLICT (source) DO UPDATE SET transaction_id = "
+                     "excluded.transaction_id, global_position = excluded.global_position",
+        soci::use(source, "source"), soci::use(transaction, "transaction"),
+        soci::use(position, "position");
+    if (own) own->commit();
+}
+
+void PgOrderViewRebuild::hand_over_to_live_feed() {
+    const OrderViewTables live;
+    const auto shadow = OrderViewTables::shadow();
+    *session_ << "DELETE FROM " + shadow.offsets;
+    *session_ << "INSERT INTO " + shadow.offsets +
+                     " (topic, partition, next_offset) SELECT topic, "
+                     "partition, next_offset FROM " +
+                     live.offsets;
+    *session_ << "INSERT INTO " + shadow.summaries + " (" + kSummaryColumns + ") SELECT " +
+                     kSummaryColumns + " FROM " + live.summaries +
+                     " AS l WHERE NOT EXISTS (SELECT 1 FROM " + shadow.summaries +
+                     " AS s WHERE s.order_id = l.order_id)";
+}
+
+void PgOrderViewRebuild::apply_changes(const std::vector<OrderViewChange>& changes) {
+    const auto shadow = OrderViewTables::shadow();
     // 1. History rows; a change whose event is already stored changes nothing else (as live).
     const auto inserted = insert_history(*session_, shadow, changes);
     std::vector<const OrderViewChange*> fresh;
@@ -260,9 +329,6 @@ void PgOrderViewRebuild::apply(
         rows[change->order_id] = fold_summary(std::move(before), *change);
     }
     upsert_summaries(*session_, shadow, rows);
-    // 5. The checkpoint, in the same transaction.
-    upsert_offsets(*session_, shadow, next);
-    if (own) own->commit();
 }
 
 void PgOrderViewRebuild::lock_live() {
@@ -300,6 +366,7 @@ std::vector<std::string> PgOrderViewRebuild::differences(std::size_t limit) {
 
 void PgOrderViewRebuild::swap() {
     replace_order_view_tables(*session_, OrderViewTables{}, OrderViewTables::shadow());
+    drop_store_position(*session_);
     swap_transaction_->commit();
     swap_transaction_.reset();
 }
@@ -310,6 +377,7 @@ void PgOrderViewRebuild::discard() {
         swap_transaction_.reset();
     }
     drop_order_view_tables(*session_, OrderViewTables::shadow());
+    drop_store_position(*session_);
 }
 
 }  // namespace ordersource::gateway

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,13 @@ namespace ordersource::gateway {
 
 using FeedOffsets = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;
 
+// Where a rebuild from the order-service's event store stands: the commit-order read position
+// after the last event applied (eventstore::CommitPosition, ADR 6), kept with the shadow rows.
+struct StorePosition {
+    std::uint64_t transaction = 0;
+    std::int64_t global_position = 0;
+};
+
 class PgOrderViewRebuild {
   public:
     explicit PgOrderViewRebuild(const pg::ConnectionSettings& settings);
@@ -32,12 +40,21 @@ class PgOrderViewRebuild {
     // Creates the live and shadow tables if missing; `fresh` empties the shadow first.
     // Returns the shadow's checkpoint (empty for a fresh rebuild): where to resume.
     FeedOffsets open(bool fresh);
+    // The shadow's position in the event store, if a rebuild from the store left one (ADR 14).
+    std::optional<StorePosition> store_position();
     // The live projection's checkpoint (what it has applied).
     FeedOffsets live_offsets();
 
     // Applies the changes to the shadow and moves its checkpoint, in one transaction - or in
     // the swap's transaction once lock_live() was called.
     void apply(const std::vector<std::pair<std::optional<OrderViewChange>, FeedPosition>>& batch);
+    // The same for changes read from the event store, up to and including `next`.
+    void apply_from_store(const std::vector<OrderViewChange>& changes, StorePosition next);
+    // After lock_live(), for a shadow built from the store: it takes over the live projection's
+    // Kafka checkpoint (the live projector goes on from there and skips what the store already
+    // gave, by event id) and the live rows of orders the store does not know yet (placed at
+    // the gateway, not yet accepted by the order service).
+    void hand_over_to_live_feed();
 
     // Opens the transaction that ends with swap() or discard(), and blocks the live
     // projector's writes until then (readers go on reading the live tables).
@@ -51,6 +68,9 @@ class PgOrderViewRebuild {
     void discard();
 
   private:
+    // Applies normalised changes to the shadow, inside the caller's transaction.
+    void apply_changes(const std::vector<OrderViewChange>& changes);
+
     std::unique_ptr<soci::session> session_;
     std::unique_ptr<soci::transaction> swap_transaction_;
 };

@@ -4,12 +4,13 @@ namespace ordersource::gateway {
 
 SummaryRow fold_summary(std::optional<SummaryRow> before, const OrderViewChange& change) {
     SummaryRow row;
+    const auto& created_at = change.created_at.value_or(change.occurred_at);
     if (before) {
         row = std::move(*before);
-        row.created_at = std::min(row.created_at, change.occurred_at);
+        row.created_at = std::min(row.created_at, created_at);
     } else {
         row.order_id = change.order_id;
-        row.created_at = change.occurred_at;
+        row.created_at = created_at;
         row.updated_at = change.occurred_at;
     }
     if (change.details) {

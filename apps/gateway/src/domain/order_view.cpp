@@ -32,11 +32,12 @@ std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) 
     rapidjson::Document payload;
     payload.Parse(envelope.payload_json.c_str());
     if (payload.HasParseError() || !payload.IsObject()) return std::nullopt;
-    OrderViewChange change{string_field(payload, "orderId"), envelope.occurred_at, {}, {}, {}};
+    OrderViewChange change{string_field(payload, "orderId"), envelope.occurred_at, {}, {}, {}, {}};
     if (change.order_id.empty()) return std::nullopt;
 
     const auto& type = envelope.type;
     if (type == "OrderCreated") {
+        change.created_at = envelope.occurred_at;
         change.details = details_of(payload);
         change.status = StatusChange{"PENDING", std::nullopt, 0};
         return change;
@@ -49,6 +50,9 @@ std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) 
                                   envelope.occurred_at, {},   {}};
     const auto version = envelope.stream_version;
     if (type == "OrderAccepted") {
+        if (auto created = string_field(payload, "createdAt"); !created.empty()) {
+            change.created_at = std::move(created);
+        }
         change.details = details_of(payload);
         change.status = StatusChange{"PENDING", std::nullopt, version};
     } else if (type == "OrderConfirmed") {

@@ -43,6 +43,9 @@ struct OrderViewChange {
     std::optional<OrderDetails> details;
     std::optional<HistoryEntry> history;  // only events of the order's own stream
     std::optional<StatusChange> status;
+    // When the order was placed, if this event says (OrderCreated: its own time; OrderAccepted
+    // v2: createdAt). The summary's created_at is the earliest of these (ADR 14).
+    std::optional<std::string> created_at;
 };
 
 // nullopt for events that say nothing about an order's view (e.g. payment-events).

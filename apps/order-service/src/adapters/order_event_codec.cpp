@@ -56,6 +56,10 @@ std::string payload_of(const Event& event) {
                        field(writer, "currency", e.currency);
                        items(writer, e.items);
                        money(writer, "total", e.total);
+                       if (e.created_at) {
+                           field(writer, "createdAt",
+                                 contracts::format_rfc3339_millis(epoch_millis(*e.created_at)));
+                       }
                    },
                    [&](const PaymentRequested& e) {
                        field(writer, "orderId", e.order_id);
@@ -137,7 +141,11 @@ std::optional<T> checked(const Reader& reader, T value) {
 }  // namespace
 
 eventstore::EncodedEvent encode_event(const Event& event) {
-    return {std::string(event_type(event)), payload_of(event)};
+    // OrderAccepted v2 adds createdAt; one without it (a command that did not know the time)
+    // stays a valid v1 (ADR 14).
+    const auto* accepted = std::get_if<OrderAccepted>(&event);
+    const int schema_version = accepted != nullptr && accepted->created_at ? 2 : 1;
+    return {std::string(event_type(event)), payload_of(event), schema_version};
 }
 
 std::optional<OrderAccepted> decode_order_created(std::string_view payload_json) {
@@ -156,6 +164,11 @@ std::optional<Event> decode_event(std::string_view type, std::string_view payloa
     if (type == "OrderAccepted") {
         auto accepted = decode_order_created(payload_json);
         if (!accepted) return std::nullopt;
+        if (document->HasMember("createdAt")) {  // schema version 2
+            const auto created = contracts::parse_rfc3339_millis(r.string("createdAt"));
+            if (!created) return std::nullopt;
+            accepted->created_at = TimePoint(std::chrono::milliseconds(*created));
+        }
         return Event{std::move(*accepted)};
     }
     if (type == "PaymentRequested") {

@@ -1,6 +1,6 @@
 #pragma once
 // The Order aggregate's events on the wire: contract type names and payloads exactly as in
-// proto/events/*.v1.schema.json (money as decimal strings, times as RFC 3339 UTC).
+// proto/events/*.schema.json (money as decimal strings, times as RFC 3339 UTC).
 
 #include <optional>
 #include <string>

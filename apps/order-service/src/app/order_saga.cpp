@@ -39,10 +39,14 @@ messaging::HandleOutcome OrderSaga::handle(const contracts::Envelope& envelope) 
         if (!created)
             return messaging::Unprocessable{"OrderCreated payload does not fit the order"};
         const auto order_id = created->order_id;
+        const auto created_at = contracts::parse_rfc3339_millis(envelope.occurred_at);
         return handle_command(
             order_id,
             AcceptOrder{created->order_id, created->customer_id, created->currency,
-                        std::move(created->items), created->total, clock_() + payment_timeout_},
+                        std::move(created->items), created->total, clock_() + payment_timeout_,
+                        created_at
+                            ? std::optional(TimePoint(std::chrono::milliseconds(*created_at)))
+                            : std::nullopt},
             cause);
     }
     const bool is_payment_result = envelope.type == "PaymentAuthorized" ||

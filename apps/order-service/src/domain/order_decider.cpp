@@ -19,7 +19,9 @@ Decision reject(RejectionCode code, std::string reason) {
     return Rejection{code, std::move(reason)};
 }
 
-Decision emit(Event event) { return std::vector<Event>{std::move(event)}; }
+Decision emit(Event event) {
+    return std::vector<Event>{std::move(event)};
+}
 
 Decision unknown_order() {
     return reject(RejectionCode::kUnknownOrder, "no order has been accepted on this stream");
@@ -67,7 +69,7 @@ Decision decide_accept(const AcceptOrder& command, const State& state) {
     }
     return std::vector<Event>{
         OrderAccepted{command.order_id, command.customer_id, command.currency, command.items,
-                      command.total},
+                      command.total, command.created_at},
         PaymentRequested{command.order_id, command.customer_id, command.total, command.currency,
                          command.payment_deadline},
     };
@@ -95,8 +97,8 @@ Decision decide_authorized(const RecordPaymentAuthorized& command, const State& 
             }
             // The money was taken after the order was given up: give back exactly what was
             // taken, whatever the order said.
-            return emit(RefundRequested{state.order_id, state.customer_id, command.amount,
-                                        state.currency});
+            return emit(
+                RefundRequested{state.order_id, state.customer_id, command.amount, state.currency});
         case Status::kRefunded:
             return reject(RejectionCode::kDuplicate, "late payment already refunded");
     }
@@ -143,9 +145,9 @@ Decision decide_refunded(const RecordPaymentRefunded& /*command*/, const State& 
             return unknown_order();
         case Status::kPending:
         case Status::kConfirmed:
-            return reject(RejectionCode::kNoRefundRequested,
-                          "order is " + std::string(status_name(state.status)) +
-                              " and asked for no refund");
+            return reject(
+                RejectionCode::kNoRefundRequested,
+                "order is " + std::string(status_name(state.status)) + " and asked for no refund");
         case Status::kCancelled:
             if (!state.refund_requested) {
                 return reject(RejectionCode::kNoRefundRequested, "no refund was requested");
@@ -159,7 +161,9 @@ Decision decide_refunded(const RecordPaymentRefunded& /*command*/, const State& 
 
 }  // namespace
 
-State initial_state() { return State{}; }
+State initial_state() {
+    return State{};
+}
 
 Decision decide(const Command& command, const State& state) {
     return std::visit(
@@ -225,19 +229,16 @@ std::string_view cancellation_reason_name(CancellationReason reason) {
 }
 
 std::string_view event_type(const Event& event) {
-    return std::visit(Overloaded{
-                          [](const OrderAccepted&) { return std::string_view("OrderAccepted"); },
-                          [](const PaymentRequested&) {
-                              return std::string_view("PaymentRequested");
-                          },
-                          [](const OrderConfirmed&) { return std::string_view("OrderConfirmed"); },
-                          [](const OrderCancelled&) { return std::string_view("OrderCancelled"); },
-                          [](const RefundRequested&) {
-                              return std::string_view("RefundRequested");
-                          },
-                          [](const OrderRefunded&) { return std::string_view("OrderRefunded"); },
-                      },
-                      event);
+    return std::visit(
+        Overloaded{
+            [](const OrderAccepted&) { return std::string_view("OrderAccepted"); },
+            [](const PaymentRequested&) { return std::string_view("PaymentRequested"); },
+            [](const OrderConfirmed&) { return std::string_view("OrderConfirmed"); },
+            [](const OrderCancelled&) { return std::string_view("OrderCancelled"); },
+            [](const RefundRequested&) { return std::string_view("RefundRequested"); },
+            [](const OrderRefunded&) { return std::string_view("OrderRefunded"); },
+        },
+        event);
 }
 
 std::string_view rejection_code_name(RejectionCode code) {
@@ -260,6 +261,8 @@ std::string_view rejection_code_name(RejectionCode code) {
     return "INVALID";
 }
 
-std::string stream_id(std::string_view order_id) { return "order-" + std::string(order_id); }
+std::string stream_id(std::string_view order_id) {
+    return "order-" + std::string(order_id);
+}
 
 }  // namespace ordersource::order

@@ -53,6 +53,9 @@ struct AcceptOrder {
     std::vector<OrderLine> items;
     core::Cents total;
     TimePoint payment_deadline{};
+    // When the gateway accepted the order (OrderCreated's occurredAt); recorded in
+    // OrderAccepted so the order stream alone rebuilds the gateway's views (ADR 14).
+    std::optional<TimePoint> created_at{};
 };
 
 struct RecordPaymentAuthorized {
@@ -85,6 +88,7 @@ struct OrderAccepted {
     std::string currency;
     std::vector<OrderLine> items;
     core::Cents total;
+    std::optional<TimePoint> created_at{};  // absent in schema version 1 (ADR 14)
 
     bool operator==(const OrderAccepted&) const = default;
 };

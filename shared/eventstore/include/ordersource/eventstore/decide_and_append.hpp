@@ -24,6 +24,7 @@ struct Cause {
 struct EncodedEvent {
     std::string type;
     std::string payload_json;
+    int schema_version = 1;  // of the payload's schema, proto/events/<type>.v<N>
 };
 
 // The new events were stored (none when the decider decided nothing).
@@ -55,8 +56,9 @@ std::variant<Recorded, Rejection, InvalidInput> decide_and_append(EventStore& st
         for (std::size_t i = 0; i < events.size(); ++i) {
             EncodedEvent encoded = encode(events[i]);
             const auto name = encoded.type + ":" + cause.id + ":" + std::to_string(i);
-            batch.push_back({EventId{core::derived_uuid(name)}, std::move(encoded.type), 1,
-                             std::move(encoded.payload_json), cause.metadata});
+            batch.push_back({EventId{core::derived_uuid(name)}, std::move(encoded.type),
+                             encoded.schema_version, std::move(encoded.payload_json),
+                             cause.metadata});
         }
         if (batch.empty()) return Recorded{{}, {}};
         auto outcome = store.append(stream, Exact{loaded.version}, batch);

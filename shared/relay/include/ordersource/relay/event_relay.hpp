@@ -13,6 +13,7 @@
 #include <stop_token>
 #include <string>
 
+#include "ordersource/contracts/envelope.hpp"
 #include "ordersource/eventstore/checkpoint_store.hpp"
 #include "ordersource/eventstore/event_store.hpp"
 #include "ordersource/kafka/producer.hpp"
@@ -74,6 +75,10 @@ class EventRelay {
     std::condition_variable_any wake_;
     bool nudged_ = false;
 };
+
+// The envelope a stored event travels in; occurredAt is when the store recorded it. Readers
+// of the store that must see what Kafka consumers see (the replay tool) use it too.
+contracts::Envelope to_envelope(const eventstore::RecordedEvent& event);
 
 // The record an event travels in: value = envelope JSON, headers = event-id, event-type,
 // schema-version, stream-id, stream-version, correlation-id, causation-id, content-type.
