@@ -104,6 +104,29 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_share_commits_and_each_gets_its_own_resu
     BOOST_TEST(paths.retried_alone == 0U);  // no conflicts here: every group stored all
 }
 
+BOOST_AUTO_TEST_CASE(append_many_stores_small_appends_in_shared_statements_and_commits) {
+    std::vector<es::AppendRequest> requests;
+    for (int i = 0; i < 100; ++i) {
+        requests.push_back({es::StreamId{"many-" + std::to_string(i)},
+                            es::NoStream{},
+                            {make_event("Counted"), make_event("Counted")}});
+    }
+    // One stale member: answered alone, the rest of its group still shares a commit.
+    postgres->append(es::StreamId{"many-7"}, es::NoStream{}, {make_event("First")});
+    const auto outcomes = postgres->append_many(requests);
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        BOOST_TEST_INFO("request " << i << ": " << es::describe(outcomes[i]));
+        BOOST_TEST(std::holds_alternative<es::AppendResult>(outcomes[i]) == (i != 7));
+    }
+    // 200 events in groups of at most 256 events: one statement and one commit for all 99
+    // (plus the lone stale answer and the setup append).
+    BOOST_TEST(writing_transactions(*this) == 2);
+    const auto paths = postgres->write_path_counts();
+    BOOST_TEST(paths.groups == 1U);
+    BOOST_TEST(paths.grouped_appends == 99U);
+    BOOST_TEST(paths.retried_alone == 1U);
+}
+
 BOOST_AUTO_TEST_CASE(large_batches_are_copied_and_a_copy_that_loses_a_race_is_answered_alone) {
     const es::StreamId stream{"bulk-" + ordersource::core::new_uuid()};
     std::vector<es::NewEvent> batch;

@@ -339,6 +339,41 @@ struct PostgresEventStore::Impl {
         available.notify_one();
     }
 
+    // Appends too large for a group, stored on their own (by COPY from copy_min_events
+    // events); nullopt for an append small enough to share a group.
+    std::optional<AppendOutcome> append_large(const StreamId& stream,
+                                              const ExpectedVersion& expected,
+                                              const std::vector<NewEvent>& events,
+                                              const std::vector<std::string>& ids) {
+        if (events.size() >= options.copy_min_events) {
+            if (auto copied = append_by_copy(stream, expected, events, ids)) {
+                ++copied_appends;
+                return copied;
+            }
+            ++retried_alone;
+            return append_alone(stream, expected, ids, batch_json(events, ids));
+        }
+        if (events.size() > options.max_group_events / 2) {
+            // Large batches already amortise their commit; they would only crowd a group.
+            return append_alone(stream, expected, ids, batch_json(events, ids));
+        }
+        return std::nullopt;
+    }
+
+    // The answer for an append a group was given: its outcome, its error, or (when the group
+    // did not store it) the answer of appending it alone.
+    AppendOutcome finish(PendingAppend& pending) {
+        if (pending.error) {
+            std::rethrow_exception(pending.error);
+        }
+        if (pending.outcome) {
+            return std::move(*pending.outcome);
+        }
+        ++retried_alone;
+        return append_alone(pending.stream, pending.expected, pending.ids,
+                            batch_json(pending.events, pending.ids));
+    }
+
     // Stores `pending` - alone or in a group with concurrent appends - and returns when it
     // is done. Never throws; the outcome or error is in `pending`.
     void append_in_group(PendingAppend& pending) {
@@ -572,28 +607,65 @@ AppendOutcome PostgresEventStore::append(const StreamId& stream,
         return std::move(*invalid);
     }
     const auto& ids = std::get<std::vector<std::string>>(checked);
-    if (events.size() >= impl_->options.copy_min_events) {
-        if (auto copied = impl_->append_by_copy(stream, expected, events, ids)) {
-            ++impl_->copied_appends;
-            return std::move(*copied);
-        }
-        ++impl_->retried_alone;
-        return impl_->append_alone(stream, expected, ids, batch_json(events, ids));
-    }
-    if (events.size() > impl_->options.max_group_events / 2) {
-        // Large batches already amortise their commit; they would only crowd a group.
-        return impl_->append_alone(stream, expected, ids, batch_json(events, ids));
+    if (const auto lone = impl_->append_large(stream, expected, events, ids)) {
+        return std::move(*lone);
     }
     PendingAppend pending(stream, expected, events, ids);
     impl_->append_in_group(pending);
-    if (pending.error) {
-        std::rethrow_exception(pending.error);
+    return impl_->finish(pending);
+}
+
+std::vector<AppendOutcome> PostgresEventStore::append_many(
+    const std::vector<AppendRequest>& requests) {
+    std::vector<std::optional<AppendOutcome>> outcomes(requests.size());
+    std::vector<std::vector<std::string>> ids(requests.size());
+    // A group holds each stream once (its head is read once per statement) and no more than
+    // max_group_events events; a stream's later request waits for the next group.
+    std::deque<PendingAppend> group;  // a deque: PendingAppend cannot move
+    std::vector<std::size_t> members;
+    std::unordered_set<std::string_view> streams;
+    std::size_t group_events = 0;
+    const auto store = [&] {
+        if (group.empty()) return;
+        std::vector<PendingAppend*> pointers;
+        for (auto& pending : group) pointers.push_back(&pending);
+        impl_->store_group(pointers);
+        for (std::size_t m = 0; m < group.size(); ++m) {
+            outcomes[members[m]] = impl_->finish(group[m]);
+        }
+        group.clear();
+        members.clear();
+        streams.clear();
+        group_events = 0;
+    };
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const auto& request = requests[i];
+        auto checked = detail::validate_batch(request.stream, request.events);
+        if (auto* invalid = std::get_if<InvalidInput>(&checked)) {
+            outcomes[i] = std::move(*invalid);
+            continue;
+        }
+        ids[i] = std::move(std::get<std::vector<std::string>>(checked));
+        const bool repeated_stream = streams.contains(request.stream.value());
+        if (repeated_stream ||
+            group_events + request.events.size() > impl_->options.max_group_events) {
+            store();
+        }
+        if (auto lone =
+                impl_->append_large(request.stream, request.expected, request.events, ids[i])) {
+            outcomes[i] = std::move(*lone);
+            continue;
+        }
+        group.emplace_back(request.stream, request.expected, request.events, ids[i]);
+        members.push_back(i);
+        streams.insert(request.stream.value());
+        group_events += request.events.size();
     }
-    if (pending.outcome) {
-        return std::move(*pending.outcome);
-    }
-    ++impl_->retried_alone;
-    return impl_->append_alone(stream, expected, ids, batch_json(events, ids));
+    store();
+    std::vector<AppendOutcome> answers;
+    answers.reserve(outcomes.size());
+    for (auto& outcome : outcomes) answers.push_back(std::move(*outcome));
+    return answers;
 }
 
 std::vector<RecordedEvent> PostgresEventStore::read_stream(const StreamId& stream,
@@ -607,6 +679,32 @@ std::vector<RecordedEvent> PostgresEventStore::read_stream(const StreamId& strea
         exec(lease.conn(), lease.prepared(), sql::kReadStream,
              {stream.value(), std::to_string(from.value()), limit_parameter(max_count)});
     return read_events(result.get());
+}
+
+std::vector<std::vector<RecordedEvent>> PostgresEventStore::read_streams(
+    const std::vector<StreamId>& streams) const {
+    std::vector<std::vector<RecordedEvent>> events(streams.size());
+    if (streams.empty()) {
+        return events;
+    }
+    std::unordered_map<std::string_view, std::vector<std::size_t>> wanted;
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+        wanted[streams[i].value()].push_back(i);
+    }
+    std::string array = "{";
+    for (const auto& [stream, indexes] : wanted) {
+        if (array.size() > 1) array += ',';
+        detail::append_array_element(array, stream);
+    }
+    array += '}';
+    const Impl::Lease lease = impl_->acquire();
+    const auto result = exec(lease.conn(), lease.prepared(), sql::kReadStreams, {array});
+    for (auto& event : read_events(result.get())) {
+        const auto& indexes = wanted.at(event.stream_id.value());
+        for (std::size_t k = 1; k < indexes.size(); ++k) events[indexes[k]].push_back(event);
+        events[indexes.front()].push_back(std::move(event));
+    }
+    return events;
 }
 
 std::vector<RecordedEvent> PostgresEventStore::read_all(CommitPosition after,

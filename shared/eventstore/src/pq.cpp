@@ -151,6 +151,15 @@ void append_copy_field(std::string& out, std::string_view field) {
     }
 }
 
+void append_array_element(std::string& out, std::string_view element) {
+    out += '"';
+    for (const char c : element) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
 std::string text_at(const PGresult* result, int row, int column) {
     return {PQgetvalue(result, row, column),
             static_cast<std::size_t>(PQgetlength(result, row, column))};

@@ -78,6 +78,9 @@ void copy_in(PGconn* conn, const std::string& copy_sql, const std::string& data)
 // Appends `field` to `out` escaped for COPY's text format (backslash, tab, newline, CR).
 void append_copy_field(std::string& out, std::string_view field);
 
+// Appends `element` to `out` as one double-quoted element of an array literal ('{...}').
+void append_array_element(std::string& out, std::string_view element);
+
 std::string text_at(const PGresult* result, int row, int column);
 std::int64_t int64_at(const PGresult* result, int row, int column);
 std::uint64_t uint64_at(const PGresult* result, int row, int column);

@@ -178,6 +178,17 @@ ORDER BY e.stream_version
 LIMIT $3::bigint
 )sql"};
 
+// Every event of several streams; $1 is a text[] literal of stream ids.
+inline constexpr detail::Statement kReadStreams{"ordersource_read_streams", R"sql(
+SELECT event_id::text, event_type, schema_version, payload::text,
+       coalesce(metadata->>'correlationId', ''), coalesce(metadata->>'causationId', ''),
+       stream_id, stream_version, global_position, transaction_id::text,
+       (extract(epoch FROM recorded_at) * 1000000)::bigint
+FROM events AS e
+WHERE e.stream_id = ANY($1::text[])
+ORDER BY e.stream_id, e.stream_version
+)sql"};
+
 // Commit order: only transactions older than every transaction still running (the
 // snapshot's xmin) are read, so none can commit behind the reader later; within that, by
 // transaction id then position. A writer is never blocked: this is a plain MVCC read.

@@ -2,6 +2,8 @@
 
 #include <type_traits>
 
+#include "ordersource/eventstore/event_store.hpp"
+
 namespace ordersource::eventstore {
 
 std::string to_string(const ExpectedVersion& expected) {
@@ -37,6 +39,27 @@ std::string describe(const AppendOutcome& outcome) {
             }
         },
         outcome);
+}
+
+}  // namespace ordersource::eventstore
+
+namespace ordersource::eventstore {
+
+std::vector<AppendOutcome> EventStore::append_many(const std::vector<AppendRequest>& requests) {
+    std::vector<AppendOutcome> outcomes;
+    outcomes.reserve(requests.size());
+    for (const auto& request : requests) {
+        outcomes.push_back(append(request.stream, request.expected, request.events));
+    }
+    return outcomes;
+}
+
+std::vector<std::vector<RecordedEvent>> EventStore::read_streams(
+    const std::vector<StreamId>& streams) const {
+    std::vector<std::vector<RecordedEvent>> events;
+    events.reserve(streams.size());
+    for (const auto& stream : streams) events.push_back(read_stream(stream));
+    return events;
 }
 
 }  // namespace ordersource::eventstore

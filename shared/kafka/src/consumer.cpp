@@ -75,6 +75,21 @@ std::optional<Record> Consumer::poll(std::chrono::milliseconds timeout) {
     return detail::to_record(*message);
 }
 
+std::vector<Record> Consumer::poll_batch(std::size_t max_records,
+                                         std::chrono::milliseconds timeout) {
+    std::vector<Record> records;
+    auto first = poll(timeout);
+    if (!first) return records;
+    records.push_back(std::move(*first));
+    // A zero timeout serves only the client's local queue: records fetched already.
+    while (records.size() < max_records) {
+        auto next = poll(std::chrono::milliseconds(0));
+        if (!next) break;
+        records.push_back(std::move(*next));
+    }
+    return records;
+}
+
 std::optional<Error> Consumer::commit(const Record& record) {
     return commit(std::vector<ProcessedOffset>{{record.topic, record.partition, record.offset}});
 }

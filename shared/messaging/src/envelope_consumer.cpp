@@ -1,7 +1,8 @@
 #include "ordersource/messaging/envelope_consumer.hpp"
 
+#include <optional>
+#include <stdexcept>
 #include <thread>
-#include <vector>
 
 #include "ordersource/core/log.hpp"
 
@@ -21,68 +22,119 @@ std::string where(const kafka::Record& record) {
            std::to_string(record.offset);
 }
 
+BatchHandler one_at_a_time(EnvelopeHandler handler) {
+    return [handler = std::move(handler)](const std::vector<Delivery>& deliveries) {
+        std::vector<HandleOutcome> outcomes;
+        outcomes.reserve(deliveries.size());
+        for (const auto& delivery : deliveries) {
+            outcomes.push_back(handler(delivery.envelope, delivery.record));
+        }
+        return outcomes;
+    };
+}
+
 }  // namespace
+
+EnvelopeConsumer::EnvelopeConsumer(kafka::Consumer& consumer,
+                                   DeadLetterPublisher& dead_letters,
+                                   BatchHandler handler,
+                                   ConsumerLoopOptions options)
+    : consumer_(consumer),
+      dead_letters_(dead_letters),
+      handler_(std::move(handler)),
+      options_(std::move(options)) {
+    options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
+}
 
 EnvelopeConsumer::EnvelopeConsumer(kafka::Consumer& consumer,
                                    DeadLetterPublisher& dead_letters,
                                    EnvelopeHandler handler,
                                    ConsumerLoopOptions options)
-    : consumer_(consumer),
-      dead_letters_(dead_letters),
-      handler_(std::move(handler)),
-      options_(std::move(options)) {}
+    : EnvelopeConsumer(
+          consumer, dead_letters, one_at_a_time(std::move(handler)), std::move(options)) {}
 
 bool EnvelopeConsumer::poll_once(std::stop_token stop) {
-    const auto record = consumer_.poll(options_.poll_timeout);
-    if (!record) {
+    const auto records = consumer_.poll_batch(options_.max_batch, options_.poll_timeout);
+    if (records.empty()) {
         commit_handled();  // idle: nothing is gained by holding offsets back
         return false;
     }
-    auto parsed = contracts::parse_envelope(record->value);
-    std::optional<std::string> dead_letter_reason;
-    if (auto* violation = std::get_if<contracts::ContractViolation>(&parsed)) {
-        dead_letter_reason = violation->reason;
-    } else {
-        const auto& envelope = std::get<contracts::Envelope>(parsed);
+    // Contract check first: only envelopes reach the handler.
+    std::vector<contracts::Envelope> envelopes;
+    envelopes.reserve(records.size());
+    std::vector<std::optional<std::string>> dead_letter_reasons(records.size());
+    std::vector<std::size_t> delivered;  // index into records of each envelope
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        auto parsed = contracts::parse_envelope(records[i].value);
+        if (auto* violation = std::get_if<contracts::ContractViolation>(&parsed)) {
+            dead_letter_reasons[i] = std::move(violation->reason);
+        } else {
+            envelopes.push_back(std::move(std::get<contracts::Envelope>(parsed)));
+            delivered.push_back(i);
+        }
+    }
+    if (!delivered.empty()) {
+        std::vector<Delivery> deliveries;
+        deliveries.reserve(delivered.size());
+        for (std::size_t d = 0; d < delivered.size(); ++d) {
+            deliveries.push_back(Delivery{envelopes[d], records[delivered[d]]});
+        }
         while (true) {
             try {
-                const auto outcome = handler_(envelope, *record);
-                if (const auto* refused = std::get_if<Unprocessable>(&outcome)) {
-                    dead_letter_reason = refused->reason;
+                const auto outcomes = handler_(deliveries);
+                if (outcomes.size() != deliveries.size()) {
+                    // A bug in the handler; retried like an outage, so nothing is skipped.
+                    throw std::logic_error("batch handler answered " +
+                                           std::to_string(outcomes.size()) + " outcomes for " +
+                                           std::to_string(deliveries.size()) + " records");
+                }
+                for (std::size_t d = 0; d < outcomes.size(); ++d) {
+                    if (const auto* refused = std::get_if<Unprocessable>(&outcomes[d])) {
+                        dead_letter_reasons[delivered[d]] = refused->reason;
+                    }
                 }
                 break;
             } catch (const std::exception& error) {
                 ++counters_.handler_failures;
-                core::log(core::LogLevel::kWarn, "handler failed; retrying the same record",
-                          {{"record", where(*record)},
-                           {"event_id", envelope.event_id},
-                           {"correlation_id", envelope.correlation_id},
+                core::log(core::LogLevel::kWarn, "handler failed; retrying the same records",
+                          {{"first_record", where(deliveries.front().record)},
+                           {"records", std::to_string(deliveries.size())},
+                           {"event_id", deliveries.front().envelope.event_id},
+                           {"correlation_id", deliveries.front().envelope.correlation_id},
                            {"error", error.what()}});
                 pause(stop, options_.retry_wait);
-                // Not handled and not committed: the next owner of the partition redelivers.
+                // Not handled and not committed: the next owner of the partitions redelivers.
                 if (stop.stop_requested()) return true;
             }
         }
     }
-    if (dead_letter_reason) {
-        // The copy must be safe before we move past the original.
-        while (const auto error =
-                   dead_letters_.publish(*record, options_.group, *dead_letter_reason)) {
-            core::log(core::LogLevel::kWarn, "dead letter not acknowledged; retrying",
-                      {{"record", where(*record)}, {"error", error->message}});
-            pause(stop, options_.retry_wait);
-            if (stop.stop_requested()) return true;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (dead_letter_reasons[i]) {
+            if (!dead_letter(records[i], *dead_letter_reasons[i], stop)) return true;
+            ++counters_.dead_lettered;
+        } else {
+            ++counters_.handled;
         }
-        ++counters_.dead_lettered;
-        core::log(core::LogLevel::kWarn, "record sent to dead-letters",
-                  {{"record", where(*record)}, {"reason", *dead_letter_reason}});
-    } else {
-        ++counters_.handled;
+        remember_handled(records[i]);
     }
-    remember_handled(*record);
     if (std::chrono::steady_clock::now() - last_commit_ >= options_.commit_interval) {
         commit_handled();
     }
+    return true;
+}
+
+bool EnvelopeConsumer::dead_letter(const kafka::Record& record,
+                                   const std::string& reason,
+                                   std::stop_token stop) {
+    // The copy must be safe before we move past the original.
+    while (const auto error = dead_letters_.publish(record, options_.group, reason)) {
+        core::log(core::LogLevel::kWarn, "dead letter not acknowledged; retrying",
+                  {{"record", where(record)}, {"error", error->message}});
+        pause(stop, options_.retry_wait);
+        if (stop.stop_requested()) return false;
+    }
+    core::log(core::LogLevel::kWarn, "record sent to dead-letters",
+              {{"record", where(record)}, {"reason", reason}});
     return true;
 }
 

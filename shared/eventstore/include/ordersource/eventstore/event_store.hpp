@@ -19,6 +19,13 @@ class StoreError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// One append of a batch (EventStore::append_many).
+struct AppendRequest {
+    StreamId stream;
+    ExpectedVersion expected;
+    std::vector<NewEvent> events;
+};
+
 class EventStore {
   public:
     static constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
@@ -34,10 +41,24 @@ class EventStore {
                                  const ExpectedVersion& expected,
                                  const std::vector<NewEvent>& events) = 0;
 
+    // Each request as append() would store it, in order, and independently: one request's
+    // conflict or invalid input does not affect the others, and there is no atomicity across
+    // requests. A store may share statements and commits between requests (the PostgreSQL
+    // store stores a batch of small appends in one statement and one commit). A stream named
+    // twice gets its second request after its first. One outcome per request, in order.
+    // Throws StoreError on infrastructure failure; some requests may then be stored, which a
+    // repeat of the call absorbs (re-appended ids return their original result).
+    virtual std::vector<AppendOutcome> append_many(const std::vector<AppendRequest>& requests);
+
     // Events of one stream with version >= from, in version order.
     virtual std::vector<RecordedEvent> read_stream(const StreamId& stream,
                                                    StreamVersion from = StreamVersion{1},
                                                    std::size_t max_count = kUnlimited) const = 0;
+
+    // Every event of each stream, in version order: one entry per requested stream (a stream
+    // without events gives an empty entry). Stores read them in as few round trips as they can.
+    virtual std::vector<std::vector<RecordedEvent>> read_streams(
+        const std::vector<StreamId>& streams) const;
 
     // Up to max_count events after `after` in commit order: every event is delivered once,
     // none of an uncommitted transaction, and none is skipped because its transaction

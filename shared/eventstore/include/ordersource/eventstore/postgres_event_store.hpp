@@ -53,9 +53,15 @@ class PostgresEventStore final : public EventStore, public CheckpointStore {
     AppendOutcome append(const StreamId& stream,
                          const ExpectedVersion& expected,
                          const std::vector<NewEvent>& events) override;
+    // Small appends of the batch share one statement and one commit per group of up to
+    // max_group_events events (ADR 13); large ones go alone (by COPY from copy_min_events).
+    std::vector<AppendOutcome> append_many(const std::vector<AppendRequest>& requests) override;
     std::vector<RecordedEvent> read_stream(const StreamId& stream,
                                            StreamVersion from = StreamVersion{1},
                                            std::size_t max_count = kUnlimited) const override;
+    // One statement for all the streams.
+    std::vector<std::vector<RecordedEvent>> read_streams(
+        const std::vector<StreamId>& streams) const override;
     std::vector<RecordedEvent> read_all(CommitPosition after, std::size_t max_count) const override;
 
     // How many committed events lie after `after` (a relay's or projection's lag, for metrics).

@@ -4,6 +4,7 @@
 // transport, exactly-once effect; ARCHITECTURE.md principle 4).
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ class Consumer {
     // The next record, or nullopt when none arrived within `timeout`. Transient client
     // errors are logged and yield nullopt; a fatal client error throws KafkaError.
     std::optional<Record> poll(std::chrono::milliseconds timeout);
+    // Up to `max_records` records: waits up to `timeout` for the first, then takes only what
+    // the client has already fetched (no further waiting). Empty when none arrived.
+    std::vector<Record> poll_batch(std::size_t max_records, std::chrono::milliseconds timeout);
 
     // Synchronously commits "processed up to and including `record`" for its partition.
     std::optional<Error> commit(const Record& record);

@@ -1,13 +1,15 @@
 #pragma once
-// The one consume loop every service uses (ARCHITECTURE.md principle 4): poll a record, check
-// it against the contract, hand the envelope to the service, commit the offset only after the
-// handler returned (its database transaction committed). A record that can never be handled
-// goes to dead-letters with the reason and the loop moves past it; an infrastructure failure
-// (an exception from the handler) is retried on the same record, so nothing is skipped.
-// docs/adr/0008-consume-loop-and-dead-letters.md
+// The one consume loop every service uses (ARCHITECTURE.md principle 4): poll a batch of
+// records, check each against the contract, hand the envelopes to the service, commit the
+// offsets only after the handler returned (its database transaction committed). A record
+// that can never be handled goes to dead-letters with the reason and the loop moves past it;
+// an infrastructure failure (an exception from the handler) is retried on the same batch, so
+// nothing is skipped. docs/adr/0008-consume-loop-and-dead-letters.md,
+// docs/adr/0015-batched-consumption.md
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,6 +17,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "ordersource/contracts/envelope.hpp"
 #include "ordersource/kafka/consumer.hpp"
@@ -36,6 +39,18 @@ using HandleOutcome = std::variant<Handled, Unprocessable>;
 using EnvelopeHandler =
     std::function<HandleOutcome(const contracts::Envelope& envelope, const kafka::Record& record)>;
 
+// A record of a batch that passed the contract check, with its envelope.
+struct Delivery {
+    const contracts::Envelope& envelope;
+    const kafka::Record& record;
+};
+
+// Handles the deliveries of one poll together (one database transaction, one group of
+// appends) and returns one outcome per delivery, in order. Throws on infrastructure failure:
+// the whole batch is offered again after `retry_wait`, none of its offsets committed, so
+// every handler must absorb a repeat (by event id).
+using BatchHandler = std::function<std::vector<HandleOutcome>(const std::vector<Delivery>&)>;
+
 struct ConsumerLoopOptions {
     std::string group;  // named in dead-letter headers
     std::chrono::milliseconds poll_timeout{100};
@@ -43,6 +58,9 @@ struct ConsumerLoopOptions {
     // Offsets of handled records are committed at most this often (and when idle, and at
     // stop): a crash re-delivers at most this window, which handlers absorb by event id.
     std::chrono::milliseconds commit_interval{200};
+    // At most this many records per batch; a batch is what the client has already fetched
+    // when the first record arrives, so a quiet topic still gets one-record batches at once.
+    std::size_t max_batch = 500;
 };
 
 struct ConsumerCounters {
@@ -56,11 +74,16 @@ class EnvelopeConsumer {
     // References must outlive the loop.
     EnvelopeConsumer(kafka::Consumer& consumer,
                      DeadLetterPublisher& dead_letters,
+                     BatchHandler handler,
+                     ConsumerLoopOptions options);
+    // One record at a time (the batch handler calls `handler` for each delivery in order).
+    EnvelopeConsumer(kafka::Consumer& consumer,
+                     DeadLetterPublisher& dead_letters,
                      EnvelopeHandler handler,
                      ConsumerLoopOptions options);
 
-    // Polls once and, if a record arrived, handles it to completion (retrying the handler
-    // until it succeeds or `stop` is requested). True when a record was consumed.
+    // Polls once and, if records arrived, handles the batch to completion (retrying the
+    // handler until it succeeds or `stop` is requested). True when a record was consumed.
     bool poll_once(std::stop_token stop = {});
 
     // poll_once() until stop is requested, then commits what was handled.
@@ -76,7 +99,11 @@ class EnvelopeConsumer {
 
     kafka::Consumer& consumer_;
     DeadLetterPublisher& dead_letters_;
-    EnvelopeHandler handler_;
+    // Dead-letters `record` with `reason`; false when stop was requested before the broker
+    // acknowledged the copy (the record then stays uncommitted).
+    bool dead_letter(const kafka::Record& record, const std::string& reason, std::stop_token stop);
+
+    BatchHandler handler_;
     ConsumerLoopOptions options_;
     ConsumerCounters counters_;
     // Last handled offset per (topic, partition), not yet committed.

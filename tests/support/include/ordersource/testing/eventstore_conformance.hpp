@@ -232,6 +232,90 @@ BOOST_AUTO_TEST_CASE(a_partly_stored_batch_is_invalid_and_stores_nothing) {
     BOOST_TEST(conf::read_everything_settled(store(), 2).size() == 2U);
 }
 
+BOOST_AUTO_TEST_CASE(append_many_answers_each_request_as_append_would_and_alone) {
+    const auto existing = conf::new_stream();
+    conf::require_success(store().append(existing, es::NoStream{}, conf::make_events(1)));
+    const auto stored = conf::make_events(2);
+    const auto repeated = conf::new_stream();
+    const auto original = conf::require_success(store().append(repeated, es::NoStream{}, stored));
+
+    const auto fresh = conf::new_stream();
+    const auto stale = conf::new_stream();
+    conf::require_success(store().append(stale, es::NoStream{}, conf::make_events(1)));
+    const auto outcomes = store().append_many({
+        {fresh, es::NoStream{}, conf::make_events(2)},
+        {existing, es::Exact{es::StreamVersion{1}}, conf::make_events(1)},
+        {stale, es::Exact{es::StreamVersion{5}}, conf::make_events(1)},
+        {es::StreamId{""}, es::Any{}, conf::make_events(1)},
+        {repeated, es::Exact{es::StreamVersion{0}}, stored},
+        {conf::new_stream(), es::Any{}, {}},
+    });
+    BOOST_REQUIRE_EQUAL(outcomes.size(), 6U);
+    const auto first = conf::require_success(outcomes[0]);
+    BOOST_TEST(first.first_version == es::StreamVersion{1});
+    BOOST_TEST(first.last_version == es::StreamVersion{2});
+    BOOST_TEST(conf::require_success(outcomes[1]).last_version == es::StreamVersion{2});
+    // The stale one conflicts alone: its neighbours are stored.
+    BOOST_TEST(conf::require_conflict(outcomes[2]).actual == es::StreamVersion{1});
+    conf::require_invalid(outcomes[3]);
+    BOOST_TEST((conf::require_success(outcomes[4]) == original));
+    conf::require_invalid(outcomes[5]);
+    BOOST_TEST(store().read_stream(fresh).size() == 2U);
+    BOOST_TEST(store().read_stream(existing).size() == 2U);
+    BOOST_TEST(store().read_stream(stale).size() == 1U);
+    BOOST_TEST(store().read_stream(repeated).size() == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(append_many_takes_a_stream_named_twice_in_request_order) {
+    const auto stream = conf::new_stream();
+    const auto first = conf::make_events(1);
+    const auto second = conf::make_events(2);
+    const auto outcomes =
+        store().append_many({{stream, es::NoStream{}, first},
+                             {conf::new_stream(), es::Any{}, conf::make_events(1)},
+                             {stream, es::Exact{es::StreamVersion{1}}, second}});
+    BOOST_REQUIRE_EQUAL(outcomes.size(), 3U);
+    BOOST_TEST(conf::require_success(outcomes[0]).last_version == es::StreamVersion{1});
+    BOOST_TEST(conf::require_success(outcomes[2]).last_version == es::StreamVersion{3});
+    auto expected = conf::ids_of(first);
+    for (const auto& id : conf::ids_of(second)) expected.push_back(id);
+    BOOST_TEST(conf::ids_of(store().read_stream(stream)) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(append_many_of_many_small_appends_stores_them_all) {
+    std::vector<es::AppendRequest> requests;
+    for (int i = 0; i < 300; ++i) {
+        requests.push_back({conf::new_stream("many"), es::NoStream{}, conf::make_events(2)});
+    }
+    const auto outcomes = store().append_many(requests);
+    BOOST_REQUIRE_EQUAL(outcomes.size(), requests.size());
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        BOOST_TEST(conf::require_success(outcomes[i]).last_version == es::StreamVersion{2});
+        BOOST_TEST(conf::ids_of(store().read_stream(requests[i].stream)) ==
+                   conf::ids_of(requests[i].events));
+    }
+    BOOST_TEST(conf::read_everything_settled(store(), 600).size() == 600U);
+}
+
+BOOST_AUTO_TEST_CASE(read_streams_gives_each_requested_stream_in_version_order) {
+    const auto one = conf::new_stream();
+    const es::StreamId quoted{"account-\"quoted\", {braced} back\\slash"};
+    const auto none = conf::new_stream();
+    const auto first = conf::make_events(3);
+    const auto second = conf::make_events(2);
+    conf::require_success(store().append(one, es::NoStream{}, first));
+    conf::require_success(store().append(quoted, es::NoStream{}, second));
+    const auto streams = store().read_streams({quoted, none, one, quoted});
+    BOOST_REQUIRE_EQUAL(streams.size(), 4U);
+    BOOST_TEST(conf::ids_of(streams[0]) == conf::ids_of(second));
+    BOOST_TEST(streams[1].empty());
+    BOOST_TEST(conf::ids_of(streams[2]) == conf::ids_of(first));
+    BOOST_TEST(conf::ids_of(streams[3]) == conf::ids_of(second));
+    BOOST_TEST(streams[0].front().stream_id == quoted);
+    BOOST_TEST(streams[2].back().stream_version == es::StreamVersion{3});
+    BOOST_TEST(store().read_streams({}).empty());
+}
+
 BOOST_AUTO_TEST_CASE(recorded_events_carry_what_was_appended) {
     const auto stream = conf::new_stream();
     const auto before = std::chrono::system_clock::now() - std::chrono::seconds(60);
