@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
             [](const eventstore::RecordedEvent& event) {
                 return event.stream_id.value().substr(std::string_view("order-").size());
             },
-            {.name = "order-events", .topic = std::string(contracts::topics::kOrderEvents)});
+            {.name = "order-events",
+             .topic = std::string(contracts::topics::kOrderEvents),
+             .checkpoint_interval = std::chrono::milliseconds(100)});
         const order::Clock clock = [] { return std::chrono::system_clock::now(); };
         order::OrderSaga saga(store, clock, config->payment_timeout, [&](const std::string& type) {
             relay.nudge();  // publish now rather than at the relay's next idle poll
@@ -59,8 +61,11 @@ int main(int argc, char** argv) {
         messaging::DeadLetterPublisher dead_letters(producer);
         messaging::EnvelopeConsumer consume_loop(
             consumer, dead_letters,
-            [&saga](const contracts::Envelope& envelope, const kafka::Record&) {
-                return saga.handle(envelope);
+            [&saga](const std::vector<messaging::Delivery>& deliveries) {
+                std::vector<const contracts::Envelope*> envelopes;
+                envelopes.reserve(deliveries.size());
+                for (const auto& delivery : deliveries) envelopes.push_back(&delivery.envelope);
+                return saga.handle_all(envelopes);
             },
             {.group = config->consumer_group});
 

@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
                 const auto request = payment::decode_payment_request(event.payload_json);
                 return request ? request->order_id : event.stream_id.value();
             },
-            {.name = "payment-events", .topic = std::string(contracts::topics::kPaymentEvents)});
+            {.name = "payment-events",
+             .topic = std::string(contracts::topics::kPaymentEvents),
+             .checkpoint_interval = std::chrono::milliseconds(100)});
 
         payment::PaymentRules rules;
         rules.on_recorded = [&appended, &relay](const std::string& type) {
@@ -68,8 +70,11 @@ int main(int argc, char** argv) {
         messaging::DeadLetterPublisher dead_letters(producer);
         messaging::EnvelopeConsumer consume_loop(
             consumer, dead_letters,
-            [&processor](const contracts::Envelope& envelope, const kafka::Record&) {
-                return processor.handle(envelope);
+            [&processor](const std::vector<messaging::Delivery>& deliveries) {
+                std::vector<const contracts::Envelope*> envelopes;
+                envelopes.reserve(deliveries.size());
+                for (const auto& delivery : deliveries) envelopes.push_back(&delivery.envelope);
+                return processor.handle_all(envelopes);
             },
             {.group = config->consumer_group});
 

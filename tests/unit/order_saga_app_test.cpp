@@ -28,10 +28,12 @@ contracts::Envelope envelope(std::string type, std::string event_id, std::string
             .payload_json = std::move(payload)};
 }
 
-contracts::Envelope order_created() {
+contracts::Envelope order_created(
+    const std::string& order_id = kOrderId,
+    const std::string& event_id = "00000000-0000-4000-8000-000000000001") {
     return envelope(
-        "OrderCreated", "00000000-0000-4000-8000-000000000001",
-        R"({"orderId":")" + kOrderId +
+        "OrderCreated", event_id,
+        R"({"orderId":")" + order_id +
             R"(","customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,)"
             R"("unitPrice":"49.99"}],"total":"99.98"})");
 }
@@ -152,6 +154,29 @@ BOOST_AUTO_TEST_CASE(events_that_cannot_apply_go_to_dead_letters_and_others_are_
         handled(saga.handle(envelope("OrderConfirmed", "00000000-0000-4000-8000-000000000007",
                                      R"({"orderId":")" + kOrderId + R"("})"))));
     BOOST_TEST(types().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_carries_each_order_through_its_own_events_in_order) {
+    // A consumer that fell behind polls an order's creation and its payment result together,
+    // beside another order, a redelivery and a record the saga does not act on.
+    const std::string other_id = "9e8f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f";
+    const auto created = order_created();
+    const auto other = order_created(other_id, "00000000-0000-4000-8000-000000000010");
+    const auto ignored = envelope("OrderConfirmed", "00000000-0000-4000-8000-000000000011",
+                                  R"({"orderId":")" + kOrderId + R"("})");
+    const auto authorized =
+        payment("PaymentAuthorized", "00000000-0000-4000-8000-000000000012", "99.98");
+    const auto outcomes = saga.handle_all({&created, &other, &ignored, &authorized, &authorized});
+    BOOST_REQUIRE_EQUAL(outcomes.size(), 5U);
+    for (const auto& outcome : outcomes) BOOST_TEST(handled(outcome));
+    BOOST_TEST(types() ==
+               (std::vector<std::string>{"OrderAccepted", "PaymentRequested", "OrderConfirmed"}));
+    BOOST_TEST(store.read_stream(es::StreamId{order::stream_id(other_id)}).size() == 2U);
+    // The next batch decides on what this one stored.
+    const auto late = payment("PaymentDeclined", "00000000-0000-4000-8000-000000000013", "99.98",
+                              R"(,"reason":"INSUFFICIENT_CREDIT")");
+    BOOST_TEST(handled(saga.handle_all({&late}).front()));  // already confirmed: nothing to do
+    BOOST_TEST(order::status_name(state().status) == "CONFIRMED");
 }
 
 BOOST_AUTO_TEST_CASE(every_event_encodes_to_its_contract_and_decodes_back) {

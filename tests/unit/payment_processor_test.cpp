@@ -77,6 +77,25 @@ BOOST_AUTO_TEST_CASE(payments_within_the_limit_are_authorized_and_beyond_it_decl
     BOOST_TEST(delays == 3);
 }
 
+BOOST_AUTO_TEST_CASE(one_batch_decides_a_customers_payments_in_order_against_one_credit) {
+    const auto first = request("PaymentRequested", event_id(11), order_id(11), "600.00");
+    const auto second = request("PaymentRequested", event_id(12), order_id(12), "400.00");
+    const auto third = request("PaymentRequested", event_id(13), order_id(13), "0.01");
+    const auto elsewhere = request("PaymentRequested", event_id(14), order_id(14), "999.00", "c-2");
+    const auto outcomes = processor.handle_all({&first, &second, &elsewhere, &first, &third});
+    BOOST_REQUIRE_EQUAL(outcomes.size(), 5U);
+    for (const auto& outcome : outcomes)
+        BOOST_TEST(std::holds_alternative<messaging::Handled>(outcome));
+    // The redelivered first request charged nothing more.
+    BOOST_TEST(types() == (std::vector<std::string>{"PaymentAuthorized", "PaymentAuthorized",
+                                                    "PaymentDeclined"}));
+    BOOST_TEST(types("c-2") == (std::vector<std::string>{"PaymentAuthorized"}));
+    // A later batch sees the credit this one used.
+    const auto fourth = request("PaymentRequested", event_id(15), order_id(15), "0.01");
+    processor.handle_all({&fourth});
+    BOOST_TEST(types().back() == "PaymentDeclined");
+}
+
 BOOST_AUTO_TEST_CASE(a_refund_returns_the_credit_once) {
     processor.handle(request("PaymentRequested", event_id(1), order_id(1), "1000.00"));
     const auto refund = request("RefundRequested", event_id(2), order_id(1), "1000.00");

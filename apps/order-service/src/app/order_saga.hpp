@@ -5,11 +5,15 @@
 // idempotent and the decider rejects what was already recorded (docs/adr/0007).
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "domain/order_decider.hpp"
 #include "ordersource/contracts/envelope.hpp"
+#include "ordersource/eventstore/decide_and_append.hpp"
 #include "ordersource/eventstore/event_store.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
 
@@ -22,12 +26,19 @@ class OrderSaga {
     // `store` must outlive the saga. `payment_timeout`: how long an accepted order waits for
     // a payment result before it is cancelled with TIMEOUT.
     // `on_recorded` is told the type of every event stored (metrics).
+    // `cached_orders`: how many folded order streams to keep between batches (ADR 15).
     OrderSaga(eventstore::EventStore& store,
               Clock clock,
               std::chrono::milliseconds payment_timeout,
-              std::function<void(const std::string& type)> on_recorded = {});
+              std::function<void(const std::string& type)> on_recorded = {},
+              std::size_t cached_orders = 100'000);
 
-    // The consumer's handler. Throws eventstore::StoreError when the store is unreachable.
+    // The consumer's batch handler: one outcome per envelope, in order; the orders' streams
+    // are read and appended together (eventstore::decide_and_append_batch). Throws
+    // eventstore::StoreError when the store is unreachable.
+    std::vector<messaging::HandleOutcome> handle_all(
+        const std::vector<const contracts::Envelope*>& envelopes);
+    // One envelope: handle_all of one.
     messaging::HandleOutcome handle(const contracts::Envelope& envelope);
 
     // Cancels the order with TIMEOUT if it is still pending and its deadline passed; the
@@ -38,22 +49,22 @@ class OrderSaga {
                            const std::string& payment_request_id);
 
   private:
-    struct Cause {
-        std::string id;  // derived event ids are named after it
-        std::string correlation_id;
-        std::string causation_id;
-    };
     enum class Result { kRecorded, kNothingToDo, kRefused };
     struct Executed {
         Result result;
         std::string reason;  // why it was refused
     };
-    Executed execute(const std::string& order_id, const Command& command, const Cause& cause);
-    messaging::HandleOutcome handle_command(const std::string& order_id,
-                                            const Command& command,
-                                            const Cause& cause);
+    using CommandOutcome = std::variant<eventstore::Recorded, Rejection, eventstore::InvalidInput>;
+    // What an envelope asks of its order, or the answer when it asks nothing of it.
+    std::variant<eventstore::StreamCommand<Command>, messaging::HandleOutcome> translate(
+        const contracts::Envelope& envelope) const;
+    // Logs, counts and classifies what the command cycle answered.
+    Executed conclude(const eventstore::StreamId& stream,
+                      const eventstore::Cause& cause,
+                      const CommandOutcome& outcome);
 
     eventstore::EventStore& store_;
+    eventstore::StateCache<State> cache_;
     Clock clock_;
     std::chrono::milliseconds payment_timeout_;
     std::function<void(const std::string& type)> on_recorded_;

@@ -4,11 +4,15 @@
 // Randomness and latency come in as functions so tests drive them.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <variant>
+#include <vector>
 
 #include "adapters/payment_event_codec.hpp"
 #include "domain/account_decider.hpp"
 #include "ordersource/contracts/envelope.hpp"
+#include "ordersource/eventstore/decide_and_append.hpp"
 #include "ordersource/eventstore/event_store.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
 
@@ -26,20 +30,29 @@ struct PaymentRules {
 
 class PaymentProcessor {
   public:
-    // `store` must outlive the processor.
-    PaymentProcessor(eventstore::EventStore& store, PaymentRules rules);
+    // `store` must outlive the processor. `cached_accounts`: how many folded account streams
+    // to keep between batches (ADR 15).
+    PaymentProcessor(eventstore::EventStore& store,
+                     PaymentRules rules,
+                     std::size_t cached_accounts = 100'000);
 
-    // The consumer's handler (order-events). Throws eventstore::StoreError when the store is
-    // unreachable.
+    // The consumer's batch handler (order-events): one outcome per envelope, in order; the
+    // accounts' streams are read and appended together. Throws eventstore::StoreError when
+    // the store is unreachable.
+    std::vector<messaging::HandleOutcome> handle_all(
+        const std::vector<const contracts::Envelope*>& envelopes);
+    // One envelope: handle_all of one.
     messaging::HandleOutcome handle(const contracts::Envelope& envelope);
 
   private:
-    messaging::HandleOutcome execute(const PaymentRequest& request,
-                                     const Command& command,
-                                     const contracts::Envelope& cause);
+    // The command an envelope asks for on its customer's account, or the answer when it asks
+    // for none.
+    std::variant<eventstore::StreamCommand<Command>, messaging::HandleOutcome> translate(
+        const contracts::Envelope& envelope);
 
     eventstore::EventStore& store_;
     PaymentRules rules_;
+    eventstore::StateCache<State> cache_;
 };
 
 State evolve_recorded(State state, const eventstore::RecordedEvent& recorded);

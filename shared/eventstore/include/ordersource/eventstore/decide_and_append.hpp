@@ -3,14 +3,20 @@
 // append what was decided with the version it was decided on, and decide again when another
 // writer got there first. Event ids are derived from the cause, so running the same cause
 // twice appends nothing the second time (docs/adr/0007-idempotency-by-derived-event-ids.md).
+// decide_and_append_batch runs the same cycle for a consumer's whole batch of commands with
+// one read and one append_many (docs/adr/0015-batched-consumption.md).
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "ordersource/core/ids.hpp"
 #include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/eventstore/state_cache.hpp"
 
 namespace ordersource::eventstore {
 
@@ -33,6 +39,22 @@ struct Recorded {
     std::vector<std::string> types;  // of the stored events, in order
 };
 
+// The events a cause decided, with ids derived from the cause and each event's place.
+template <typename Event, typename Encode>
+std::vector<NewEvent> encode_decided(const std::vector<Event>& events,
+                                     Encode& encode,
+                                     const Cause& cause) {
+    std::vector<NewEvent> batch;
+    batch.reserve(events.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        EncodedEvent encoded = encode(events[i]);
+        const auto name = encoded.type + ":" + cause.id + ":" + std::to_string(i);
+        batch.push_back({EventId{core::derived_uuid(name)}, std::move(encoded.type),
+                         encoded.schema_version, std::move(encoded.payload_json), cause.metadata});
+    }
+    return batch;
+}
+
 // `decide(state)` returns std::variant<std::vector<Event>, Rejection>; `encode(event)` returns
 // EncodedEvent; `evolve(State, const RecordedEvent&)` folds. Returns Recorded, the decider's
 // Rejection, or InvalidInput from the store. Throws StoreError on infrastructure failure and
@@ -50,16 +72,7 @@ std::variant<Recorded, Rejection, InvalidInput> decide_and_append(EventStore& st
         const auto loaded = load(store, stream, initial, evolve);
         auto decision = decide(loaded.state);
         if (auto* rejection = std::get_if<Rejection>(&decision)) return std::move(*rejection);
-        const auto& events = std::get<0>(decision);
-        std::vector<NewEvent> batch;
-        batch.reserve(events.size());
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            EncodedEvent encoded = encode(events[i]);
-            const auto name = encoded.type + ":" + cause.id + ":" + std::to_string(i);
-            batch.push_back({EventId{core::derived_uuid(name)}, std::move(encoded.type),
-                             encoded.schema_version, std::move(encoded.payload_json),
-                             cause.metadata});
-        }
+        const auto batch = encode_decided(std::get<0>(decision), encode, cause);
         if (batch.empty()) return Recorded{{}, {}};
         auto outcome = store.append(stream, Exact{loaded.version}, batch);
         if (auto* result = std::get_if<AppendResult>(&outcome)) {
@@ -72,6 +85,168 @@ std::variant<Recorded, Rejection, InvalidInput> decide_and_append(EventStore& st
     }
     throw StoreError("stream " + stream.value() + ": still conflicting after " +
                      std::to_string(max_attempts) + " attempts");
+}
+
+// One command of a batch: the stream it acts on and the cause its events are named after.
+template <typename Command>
+struct StreamCommand {
+    StreamId stream;
+    Command command;
+    Cause cause;
+};
+
+// Each command as decide_and_append would run it, one outcome per command in order, but for
+// the whole batch at once: streams found in `cache` are not read, the others are read in one
+// read_streams; the commands of one stream are decided in order, each on the state the
+// previous one left (`evolve_decided(State, const Event&)` folds a decided event); everything
+// decided is stored with one append_many, each stream at the version it was decided on.
+// A stream whose append conflicts or is refused, or whose cached state led to a rejection
+// (the entry may be stale), runs its commands through decide_and_append on a fresh read.
+// Recorded results carry each command's own versions and the positions of its stream's append.
+// Throws StoreError on infrastructure failure (the batch may be partly stored; a rerun is a
+// redelivery).
+template <typename Rejection,
+          typename State,
+          typename Command,
+          typename Evolve,
+          typename EvolveDecided,
+          typename Decide,
+          typename Encode>
+std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_batch(
+    EventStore& store,
+    StateCache<State>& cache,
+    const std::vector<StreamCommand<Command>>& commands,
+    const State& initial,
+    Evolve evolve,
+    EvolveDecided evolve_decided,
+    Decide decide,
+    Encode encode) {
+    using Outcome = std::variant<Recorded, Rejection, InvalidInput>;
+    struct Plan {
+        const StreamId* stream = nullptr;
+        std::vector<std::size_t> commands;  // indexes, in batch order
+        Loaded<State> loaded{};
+        bool cached = false;
+        bool fresh_run = false;  // decide_and_append, one command at a time
+        std::vector<NewEvent> events;
+        std::vector<std::pair<std::size_t, std::size_t>> slices;  // per command: first, count
+    };
+    std::vector<Plan> plans;
+    std::unordered_map<std::string, std::size_t> plan_of;
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        const auto [at, added] = plan_of.try_emplace(commands[i].stream.value(), plans.size());
+        if (added) {
+            Plan plan;
+            plan.stream = &commands[i].stream;
+            plan.loaded.state = initial;
+            plans.push_back(std::move(plan));
+        }
+        plans[at->second].commands.push_back(i);
+    }
+    std::vector<StreamId> unread;
+    std::vector<std::size_t> unread_plans;
+    for (std::size_t p = 0; p < plans.size(); ++p) {
+        if (auto found = cache.find(*plans[p].stream)) {
+            plans[p].loaded = std::move(*found);
+            plans[p].cached = true;
+        } else {
+            unread.push_back(*plans[p].stream);
+            unread_plans.push_back(p);
+        }
+    }
+    if (!unread.empty()) {
+        const auto streams = store.read_streams(unread);
+        for (std::size_t u = 0; u < unread_plans.size(); ++u) {
+            auto& loaded = plans[unread_plans[u]].loaded;
+            for (const RecordedEvent& event : streams[u]) {
+                loaded.state = evolve(std::move(loaded.state), event);
+                loaded.version = event.stream_version;
+            }
+        }
+    }
+
+    std::vector<std::optional<Outcome>> outcomes(commands.size());
+    std::vector<std::vector<std::string>> types(commands.size());
+    std::vector<AppendRequest> requests;
+    std::vector<std::size_t> requesting_plans;
+    for (std::size_t p = 0; p < plans.size(); ++p) {
+        Plan& plan = plans[p];
+        State state = plan.loaded.state;
+        for (const std::size_t i : plan.commands) {
+            auto decision = decide(commands[i].command, state);
+            if (auto* rejection = std::get_if<Rejection>(&decision)) {
+                if (plan.cached) {
+                    plan.fresh_run = true;
+                    break;
+                }
+                outcomes[i] = std::move(*rejection);
+                plan.slices.emplace_back(plan.events.size(), 0);
+                continue;
+            }
+            const auto& decided = std::get<0>(decision);
+            auto encoded = encode_decided(decided, encode, commands[i].cause);
+            plan.slices.emplace_back(plan.events.size(), encoded.size());
+            for (auto& event : encoded) {
+                types[i].push_back(event.type);
+                plan.events.push_back(std::move(event));
+            }
+            for (const auto& event : decided) state = evolve_decided(std::move(state), event);
+        }
+        if (plan.fresh_run) continue;
+        if (plan.events.empty()) {
+            // Nothing to store; a fresh read stays worth keeping.
+            for (const std::size_t i : plan.commands)
+                if (!outcomes[i]) outcomes[i] = Recorded{{}, {}};
+            if (!plan.cached) cache.put(*plan.stream, plan.loaded);
+            continue;
+        }
+        plan.loaded.state = std::move(state);  // what the stream is once the append is stored
+        requests.push_back({*plan.stream, Exact{plan.loaded.version}, std::move(plan.events)});
+        requesting_plans.push_back(p);
+    }
+    const auto appended =
+        requests.empty() ? std::vector<AppendOutcome>{} : store.append_many(requests);
+    for (std::size_t r = 0; r < requests.size(); ++r) {
+        Plan& plan = plans[requesting_plans[r]];
+        const auto* result = std::get_if<AppendResult>(&appended[r]);
+        if (result == nullptr) {
+            // Another writer moved the stream, or the store refused the combined events:
+            // each command gets its own answer on a fresh read.
+            plan.fresh_run = true;
+            continue;
+        }
+        for (std::size_t c = 0; c < plan.commands.size(); ++c) {
+            const std::size_t i = plan.commands[c];
+            if (outcomes[i]) continue;  // a rejection
+            const auto [first, count] = plan.slices[c];
+            if (count == 0) {
+                outcomes[i] = Recorded{{}, {}};
+                continue;
+            }
+            Recorded recorded{*result, std::move(types[i])};
+            const auto base = result->first_version.value() + static_cast<std::int64_t>(first);
+            recorded.result.first_version = StreamVersion{base};
+            recorded.result.last_version =
+                StreamVersion{base + static_cast<std::int64_t>(count) - 1};
+            outcomes[i] = std::move(recorded);
+        }
+        cache.put(*plan.stream, {std::move(plan.loaded.state), result->last_version});
+    }
+    for (Plan& plan : plans) {
+        if (!plan.fresh_run) continue;
+        cache.forget(*plan.stream);
+        for (const std::size_t i : plan.commands) {
+            const auto& command = commands[i].command;
+            outcomes[i] = decide_and_append<Rejection>(
+                store, *plan.stream, initial, evolve,
+                [&](const State& state) { return decide(command, state); }, encode,
+                commands[i].cause);
+        }
+    }
+    std::vector<Outcome> answers;
+    answers.reserve(outcomes.size());
+    for (auto& outcome : outcomes) answers.push_back(std::move(*outcome));
+    return answers;
 }
 
 }  // namespace ordersource::eventstore

@@ -29,6 +29,10 @@ struct RelayOptions {
     // run(): pause when there was nothing to relay, and after a failure.
     std::chrono::milliseconds idle_wait{100};
     std::chrono::milliseconds retry_wait{1'000};
+    // The checkpoint is saved at most this often (and when run() stops): a crash re-sends at
+    // most this window of events, which consumers absorb by event id, and a busy relay does
+    // not pay a commit per step. 0 saves after every step.
+    std::chrono::milliseconds checkpoint_interval{0};
 };
 
 // The Kafka key of an event: every event of one order must map to the same key (the order
@@ -50,8 +54,12 @@ class EventRelay {
                RelayOptions options);
 
     // Reads one batch after the checkpoint, produces it, waits for every delivery report
-    // and saves the checkpoint after the longest delivered prefix. Throws on store failure.
+    // and moves the checkpoint after the longest delivered prefix (saving it unless it was
+    // saved less than checkpoint_interval ago). Throws on store failure.
     RelayStep relay_once();
+
+    // Saves the checkpoint if it moved since it was last saved. Throws on store failure.
+    void save_checkpoint();
 
     // relay_once() until stop is requested; failures are logged and retried after a pause.
     // When idle it waits idle_wait or until nudge(), whichever comes first.
@@ -71,6 +79,8 @@ class EventRelay {
     KeyFunction key_;
     RelayOptions options_;
     eventstore::CommitPosition checkpoint_;
+    eventstore::CommitPosition saved_checkpoint_;
+    std::chrono::steady_clock::time_point saved_at_{};
     std::mutex wake_mutex_;
     std::condition_variable_any wake_;
     bool nudged_ = false;
