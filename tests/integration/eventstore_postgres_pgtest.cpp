@@ -104,6 +104,52 @@ BOOST_AUTO_TEST_CASE(concurrent_appends_share_commits_and_each_gets_its_own_resu
     BOOST_TEST(paths.retried_alone == 0U);  // no conflicts here: every group stored all
 }
 
+BOOST_AUTO_TEST_CASE(append_many_copies_appends_of_known_versions_in_one_transaction) {
+    std::vector<es::AppendRequest> requests;
+    for (int i = 0; i < 50; ++i) {
+        const es::StreamId stream{"known-" + std::to_string(i)};
+        es::ExpectedVersion expected = es::NoStream{};
+        if (i % 2 == 1) {
+            append_one(*postgres, stream.value(), "First");
+            expected = es::Exact{es::StreamVersion{1}};
+        }
+        requests.push_back({stream, expected, {make_event("Counted"), make_event("Counted")}});
+    }
+    const auto before = writing_transactions(*this);
+    const auto outcomes = postgres->append_many(requests);
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        BOOST_TEST_INFO("request " << i << ": " << es::describe(outcomes[i]));
+        BOOST_REQUIRE(std::holds_alternative<es::AppendResult>(outcomes[i]));
+        const auto& result = std::get<es::AppendResult>(outcomes[i]);
+        const auto stored = postgres->read_stream(requests[i].stream);
+        BOOST_TEST(result.last_version == stored.back().stream_version);
+        BOOST_TEST(result.first_position == stored[stored.size() - 2].global_position);
+        BOOST_TEST(result.last_position == stored.back().global_position);
+    }
+    BOOST_TEST(writing_transactions(*this) == before + 1);
+    BOOST_TEST(postgres->write_path_counts().copied_appends == 50U);
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_naming_a_version_the_stream_has_not_reached_stores_nothing) {
+    // Copying versions 6.. onto a stream at version 1 would leave a gap: the check in the
+    // COPY's transaction refuses it, and each append is answered on its own.
+    append_one(*postgres, "behind", "First");
+    std::vector<es::AppendRequest> requests{
+        {es::StreamId{"behind"}, es::Exact{es::StreamVersion{5}}, {}},
+        {es::StreamId{"beside"}, es::NoStream{}, {}}};
+    for (int i = 0; i < 20; ++i) {
+        for (auto& request : requests) request.events.push_back(make_event("Counted"));
+    }
+    const auto outcomes = postgres->append_many(requests);
+    BOOST_TEST_INFO(es::describe(outcomes[0]));
+    BOOST_REQUIRE(std::holds_alternative<es::ConcurrencyConflict>(outcomes[0]));
+    BOOST_TEST(std::get<es::ConcurrencyConflict>(outcomes[0]).actual.value() == 1);
+    BOOST_TEST(std::holds_alternative<es::AppendResult>(outcomes[1]));
+    BOOST_TEST(postgres->read_stream(es::StreamId{"behind"}).size() == 1U);
+    BOOST_TEST(postgres->read_stream(es::StreamId{"beside"}).size() == 20U);
+    BOOST_TEST(postgres->write_path_counts().copied_appends == 0U);
+}
+
 BOOST_AUTO_TEST_CASE(append_many_stores_small_appends_in_shared_statements_and_commits) {
     std::vector<es::AppendRequest> requests;
     for (int i = 0; i < 100; ++i) {
@@ -111,7 +157,8 @@ BOOST_AUTO_TEST_CASE(append_many_stores_small_appends_in_shared_statements_and_c
                             es::NoStream{},
                             {make_event("Counted"), make_event("Counted")}});
     }
-    // One stale member: answered alone, the rest of its group still shares a commit.
+    // One stale member fails the COPY of them all; group statements then store the rest in
+    // one commit and the stale one is answered alone.
     postgres->append(es::StreamId{"many-7"}, es::NoStream{}, {make_event("First")});
     const auto outcomes = postgres->append_many(requests);
     for (std::size_t i = 0; i < outcomes.size(); ++i) {

@@ -346,7 +346,10 @@ struct PostgresEventStore::Impl {
                                               const std::vector<NewEvent>& events,
                                               const std::vector<std::string>& ids) {
         if (events.size() >= options.copy_min_events) {
-            if (auto copied = append_by_copy(stream, expected, events, ids)) {
+            if (!std::holds_alternative<Any>(expected)) {
+                PendingAppend pending(stream, expected, events, ids);
+                if (copy_known_versions({&pending})) return std::move(*pending.outcome);
+            } else if (auto copied = append_by_copy(stream, expected, events, ids)) {
                 ++copied_appends;
                 return copied;
             }
@@ -358,6 +361,35 @@ struct PostgresEventStore::Impl {
             return append_alone(stream, expected, ids, batch_json(events, ids));
         }
         return std::nullopt;
+    }
+
+    // Stores a chunk of append_many (each stream once): the appends with a known expected
+    // version by one COPY when they hold copy_min_events events or more, the rest (and all
+    // of them if the COPY stored nothing) by group statements of up to max_group_events.
+    // Members the statements did not store are left without an outcome for finish().
+    void store_chunk(std::deque<PendingAppend>& chunk) {
+        std::vector<PendingAppend*> known;
+        std::size_t known_events = 0;
+        for (auto& pending : chunk) {
+            if (!std::holds_alternative<Any>(pending.expected)) {
+                known.push_back(&pending);
+                known_events += pending.events.size();
+            }
+        }
+        const bool copied = known_events >= options.copy_min_events && copy_known_versions(known);
+        std::vector<PendingAppend*> group;
+        std::size_t group_events = 0;
+        for (auto& pending : chunk) {
+            if (copied && !std::holds_alternative<Any>(pending.expected)) continue;
+            if (!group.empty() && group_events + pending.events.size() > options.max_group_events) {
+                store_group(group);
+                group.clear();
+                group_events = 0;
+            }
+            group.push_back(&pending);
+            group_events += pending.events.size();
+        }
+        if (!group.empty()) store_group(group);
     }
 
     // The answer for an append a group was given: its outcome, its error, or (when the group
@@ -467,9 +499,71 @@ struct PostgresEventStore::Impl {
         }
     }
 
-    // A large batch through COPY (ADR 13): read the head and COPY the rows in one
-    // transaction. nullopt when the stream is not at the expected version or COPY failed
-    // (a race, a repeat, a refused value, a lost connection): nothing of it is stored and
+    // Appends whose expected version is known (Exact, NoStream) by one COPY in one
+    // transaction and two round trips (ADR 16): versions expected+1.. are copied without
+    // reading any head, then events_appended() fails the transaction for a stream not at its
+    // expected version (one past it already failed the COPY on its unique key) and returns
+    // the positions. Sets every member's outcome and returns true, or stores nothing and
+    // returns false (a race, a repeat, a refused value, a lost connection): the caller then
+    // answers each member by a path that tells those cases apart.
+    bool copy_known_versions(const std::vector<PendingAppend*>& appends) {
+        std::string rows;
+        std::string streams = "{";
+        std::string expected = "{";
+        std::string counts = "{";
+        for (const PendingAppend* append : appends) {
+            const std::int64_t head = expected_number(append->expected);
+            rows += copy_rows(append->stream, head, append->events, append->ids);
+            if (streams.size() > 1) {
+                streams += ',';
+                expected += ',';
+                counts += ',';
+            }
+            detail::append_array_element(streams, append->stream.value());
+            expected += std::to_string(head);
+            counts += std::to_string(append->events.size());
+        }
+        streams += '}';
+        expected += '}';
+        counts += '}';
+        const Lease lease = acquire();
+        PGconn* conn = lease.conn();
+        try {
+            const auto positions = detail::copy_script(
+                conn,
+                std::string("BEGIN; ") + sql::kCopyEvents +
+                    "; SELECT request, first_position, last_position FROM events_appended(" +
+                    detail::quote_literal(conn, streams) + "::text[], '" + expected +
+                    "'::bigint[], '" + counts + "'::bigint[]); COMMIT",
+                rows);
+            if (PQntuples(positions.get()) != static_cast<int>(appends.size())) {
+                throw StoreError("PostgreSQL: events_appended returned " +
+                                 std::to_string(PQntuples(positions.get())) + " rows for " +
+                                 std::to_string(appends.size()) + " appends");
+            }
+            for (int row = 0; row < PQntuples(positions.get()); ++row) {
+                PendingAppend& append =
+                    *appends[static_cast<std::size_t>(int64_at(positions.get(), row, 0) - 1)];
+                const std::int64_t head = expected_number(append.expected);
+                const auto count = static_cast<std::int64_t>(append.events.size());
+                append.outcome = AppendResult{StreamVersion{head + 1}, StreamVersion{head + count},
+                                              GlobalPosition{int64_at(positions.get(), row, 1)},
+                                              GlobalPosition{int64_at(positions.get(), row, 2)}};
+            }
+            copied_appends += appends.size();
+            return true;
+        } catch (const StoreError&) {
+            if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+                detail::Result rollback(PQexec(conn, "ROLLBACK"));
+            }
+            for (PendingAppend* append : appends) append->outcome.reset();
+            return false;
+        }
+    }
+
+    // A large batch with any expected version through COPY (ADR 13): read the head and COPY
+    // the rows in one transaction. nullopt when the stream is not at the expected version or COPY
+    // failed (a race, a repeat, a refused value, a lost connection): nothing of it is stored and
     // append_alone then answers precisely.
     std::optional<AppendOutcome> append_by_copy(const StreamId& stream,
                                                 const ExpectedVersion& expected,
@@ -619,24 +713,22 @@ std::vector<AppendOutcome> PostgresEventStore::append_many(
     const std::vector<AppendRequest>& requests) {
     std::vector<std::optional<AppendOutcome>> outcomes(requests.size());
     std::vector<std::vector<std::string>> ids(requests.size());
-    // A group holds each stream once (its head is read once per statement) and no more than
-    // max_group_events events; a stream's later request waits for the next group.
-    std::deque<PendingAppend> group;  // a deque: PendingAppend cannot move
+    // A chunk holds each stream once (its head is read or checked once per statement) and no
+    // more than max_copy_events events; a stream's later request waits for the next chunk.
+    std::deque<PendingAppend> chunk;  // a deque: PendingAppend cannot move
     std::vector<std::size_t> members;
     std::unordered_set<std::string_view> streams;
-    std::size_t group_events = 0;
+    std::size_t chunk_events = 0;
     const auto store = [&] {
-        if (group.empty()) return;
-        std::vector<PendingAppend*> pointers;
-        for (auto& pending : group) pointers.push_back(&pending);
-        impl_->store_group(pointers);
-        for (std::size_t m = 0; m < group.size(); ++m) {
-            outcomes[members[m]] = impl_->finish(group[m]);
+        if (chunk.empty()) return;
+        impl_->store_chunk(chunk);
+        for (std::size_t m = 0; m < chunk.size(); ++m) {
+            outcomes[members[m]] = impl_->finish(chunk[m]);
         }
-        group.clear();
+        chunk.clear();
         members.clear();
         streams.clear();
-        group_events = 0;
+        chunk_events = 0;
     };
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const auto& request = requests[i];
@@ -646,20 +738,22 @@ std::vector<AppendOutcome> PostgresEventStore::append_many(
             continue;
         }
         ids[i] = std::move(std::get<std::vector<std::string>>(checked));
-        const bool repeated_stream = streams.contains(request.stream.value());
-        if (repeated_stream ||
-            group_events + request.events.size() > impl_->options.max_group_events) {
+        if (streams.contains(request.stream.value()) ||
+            chunk_events + request.events.size() > impl_->options.max_copy_events) {
             store();
         }
-        if (auto lone =
-                impl_->append_large(request.stream, request.expected, request.events, ids[i])) {
-            outcomes[i] = std::move(*lone);
-            continue;
+        if (std::holds_alternative<Any>(request.expected)) {
+            // Any needs the head read first: too large for a group, it goes alone.
+            if (auto lone =
+                    impl_->append_large(request.stream, request.expected, request.events, ids[i])) {
+                outcomes[i] = std::move(*lone);
+                continue;
+            }
         }
-        group.emplace_back(request.stream, request.expected, request.events, ids[i]);
+        chunk.emplace_back(request.stream, request.expected, request.events, ids[i]);
         members.push_back(i);
         streams.insert(request.stream.value());
-        group_events += request.events.size();
+        chunk_events += request.events.size();
     }
     store();
     std::vector<AppendOutcome> answers;

@@ -130,6 +130,47 @@ void copy_in(PGconn* conn, const std::string& copy_sql, const std::string& data)
     }
 }
 
+Result copy_script(PGconn* conn, const std::string& script, const std::string& data) {
+    if (PQsendQuery(conn, script.c_str()) != 1) {
+        throw PqError(std::string("PostgreSQL: cannot send statement: ") + PQerrorMessage(conn), "",
+                      "");
+    }
+    Result rows;
+    std::optional<PqError> failure;
+    // Every result must be read before the connection takes the next command.
+    while (PGresult* raw = PQgetResult(conn)) {
+        Result result(raw);
+        if (PQresultStatus(result.get()) == PGRES_COPY_IN) {
+            if (PQputCopyData(conn, data.data(), static_cast<int>(data.size())) != 1 ||
+                PQputCopyEnd(conn, nullptr) != 1) {
+                failure = failure.value_or(
+                    PqError(std::string("PostgreSQL: COPY data not sent: ") + PQerrorMessage(conn),
+                            "", ""));
+            }
+            continue;
+        }
+        if (failure) {
+            continue;
+        }
+        try {
+            result = checked(conn, std::move(result), "statement failed");
+        } catch (const PqError& error) {
+            failure = error;
+            continue;
+        }
+        if (!rows && PQresultStatus(result.get()) == PGRES_TUPLES_OK) {
+            rows = std::move(result);
+        }
+    }
+    if (failure) {
+        throw *failure;
+    }
+    if (!rows) {
+        throw PqError("PostgreSQL: the script returned no rows", "", "");
+    }
+    return rows;
+}
+
 void append_copy_field(std::string& out, std::string_view field) {
     for (const char c : field) {
         switch (c) {

@@ -75,6 +75,12 @@ Result exec_script_rows(PGconn* conn, const std::string& sql);
 // refuses the data (the transaction around it is then aborted).
 void copy_in(PGconn* conn, const std::string& copy_sql, const std::string& data);
 
+// Runs `script` - statements separated by ';' of which one is a COPY ... FROM STDIN - sending
+// `data` (COPY's text format) when the server asks for it; returns the first result with rows.
+// Throws PqError if any statement fails (a transaction the script opened is then aborted and
+// still open: the caller rolls it back).
+Result copy_script(PGconn* conn, const std::string& script, const std::string& data);
+
 // Appends `field` to `out` escaped for COPY's text format (backslash, tab, newline, CR).
 void append_copy_field(std::string& out, std::string_view field);
 

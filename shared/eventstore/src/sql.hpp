@@ -81,6 +81,36 @@ CREATE TABLE relay_checkpoints (
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 )sql"},
+    // An append by COPY writes versions expected+1.. without reading the head first (ADR 16):
+    // a stream already past `expected` fails the COPY on events_stream_version_key, and this
+    // function, run in the same transaction, fails it for a stream not yet at `expected` (the
+    // only way a gap could appear). It returns each append's first and last position. A loop
+    // of single-row lookups: its statements' plans are cached, which a set-based query over
+    // unnest() was measured to cost ~0.3 ms more per call in planning.
+    Migration{3, "events_appended", R"sql(
+CREATE FUNCTION events_appended(streams text[], expected bigint[], counts bigint[])
+RETURNS TABLE (request integer, first_position bigint, last_position bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(streams, 1), 0) LOOP
+        IF expected[i] > 0 THEN
+            PERFORM 1 FROM events AS e
+            WHERE e.stream_id = streams[i] AND e.stream_version = expected[i];
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'stream % is not at version %', streams[i], expected[i]
+                    USING ERRCODE = 'OS001';
+            END IF;
+        END IF;
+        request := i;
+        SELECT e.global_position INTO first_position FROM events AS e
+        WHERE e.stream_id = streams[i] AND e.stream_version = expected[i] + 1;
+        SELECT e.global_position INTO last_position FROM events AS e
+        WHERE e.stream_id = streams[i] AND e.stream_version = expected[i] + counts[i];
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+)sql"},
 };
 
 // ---- appends -------------------------------------------------------------------------------

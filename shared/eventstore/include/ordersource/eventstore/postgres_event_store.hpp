@@ -25,8 +25,11 @@ struct PostgresStoreOptions {
     // max_concurrent_groups groups at a time. 1 group at a time serialises every append.
     std::size_t max_concurrent_groups = 2;
     std::size_t max_group_events = 256;
-    // Appends of at least this many events are written with COPY instead of INSERT.
+    // Appends of at least this many events, and append_many batches whose appends with a
+    // known expected version hold that many, are written with COPY instead of INSERT.
     std::size_t copy_min_events = 32;
+    // append_many copies at most this many events per transaction.
+    std::size_t max_copy_events = 4096;
 };
 
 // How appends were written since construction (for tests, benchmarks and metrics).
@@ -53,8 +56,9 @@ class PostgresEventStore final : public EventStore, public CheckpointStore {
     AppendOutcome append(const StreamId& stream,
                          const ExpectedVersion& expected,
                          const std::vector<NewEvent>& events) override;
-    // Small appends of the batch share one statement and one commit per group of up to
-    // max_group_events events (ADR 13); large ones go alone (by COPY from copy_min_events).
+    // The appends of the batch share transactions: those with a known expected version one
+    // COPY per max_copy_events events (ADR 16), the others group statements of up to
+    // max_group_events events (ADR 13).
     std::vector<AppendOutcome> append_many(const std::vector<AppendRequest>& requests) override;
     std::vector<RecordedEvent> read_stream(const StreamId& stream,
                                            StreamVersion from = StreamVersion{1},
