@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
                                          "Events appended to the event store, by type.", {"type"});
         auto terminal = registry.counter("orders_terminal_total",
                                          "Orders that reached a terminal status.", {"status"});
-        kafka::Producer producer(config->kafka);
+        kafka::Producer producer(relay::relay_producer_config(config->kafka));
         relay::EventRelay relay(
             store, store, producer,
             [](const eventstore::RecordedEvent& event) {

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
         metrics::Registry registry;
         auto appended = registry.counter("events_appended_total",
                                          "Events appended to the event store, by type.", {"type"});
-        kafka::Producer producer(config->kafka);
+        kafka::Producer producer(relay::relay_producer_config(config->kafka));
         relay::EventRelay relay(
             store, store, producer,
             // Every payment event is keyed by its order, so it shares the order's partition.

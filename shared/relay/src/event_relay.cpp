@@ -27,6 +27,11 @@ std::int64_t epoch_millis(std::chrono::system_clock::time_point at) {
 
 }  // namespace
 
+kafka::Properties relay_producer_config(kafka::Properties kafka) {
+    kafka.try_emplace("linger.ms", "10");
+    return kafka;
+}
+
 contracts::Envelope to_envelope(const eventstore::RecordedEvent& event) {
     return {
         .event_id = event.event_id.value(),
