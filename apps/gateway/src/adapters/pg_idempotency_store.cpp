@@ -5,6 +5,8 @@
 #include <soci/soci.h>
 
 #include <map>
+#include <set>
+#include <string_view>
 
 #include "adapters/sql.hpp"
 #include "ordersource/core/log.hpp"
@@ -79,18 +81,19 @@ void PgIdempotencyStore::write(std::vector<Pending>& batch) {
     std::string error;
     try {
         if (!session_) session_ = pg::open_session(settings_);
+        // Each key once per statement (DO UPDATE may touch a row once): the first claim of a
+        // key in the batch proposes, later ones get whatever that stored.
         std::vector<std::string> keys;
         std::vector<const IdempotencyRecord*> records;
+        std::set<std::string_view> seen;
         for (const auto& pending : batch) {
+            if (!seen.insert(pending.key).second) continue;
             keys.push_back(pending.key);
             records.push_back(&pending.proposed);
         }
         const auto json = batch_json(keys, records);
-        // Insert what is new (concurrent claims of a key elsewhere wait for that commit),
-        // then read every key back in a new statement, which sees the winners' rows.
-        *session_ << sql::kClaimKeys, soci::use(json, "batch");
         soci::rowset<soci::row> rows =
-            (session_->prepare << sql::kReadKeys, soci::use(json, "batch"));
+            (session_->prepare << sql::kClaimKeys, soci::use(json, "batch"));
         for (const auto& row : rows) {
             stored[row.get<std::string>(0)] = {row.get<std::string>(1), row.get<std::string>(2)};
         }

@@ -12,17 +12,15 @@ CREATE TABLE IF NOT EXISTS gateway_idempotency_keys (
     created_at      timestamptz NOT NULL DEFAULT now()
 ))sql";
 
-// A batch of claims, :batch = [{"k","o","f"}, ...], in one statement (autocommit: one WAL
-// flush). A key already stored, or claimed twice in the batch, keeps its first record; a
-// concurrent claim of the same key by another instance waits for that commit.
+// A batch of claims, :batch = [{"k","o","f"}, ...] with each key once, in one statement
+// (autocommit: one WAL flush) that answers every key with its stored record: a new key gets
+// the proposed one; a stored key keeps its first record, which DO UPDATE (a no-op change)
+// locks and returns - after waiting for the commit of a concurrent claim by another instance,
+// whose record it then returns (ADR 10).
 inline constexpr const char* kClaimKeys = R"sql(
-INSERT INTO gateway_idempotency_keys (idempotency_key, order_id, fingerprint)
+INSERT INTO gateway_idempotency_keys AS stored (idempotency_key, order_id, fingerprint)
 SELECT k, CAST(o AS uuid), f FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS b(k text, o text, f text)
-ON CONFLICT (idempotency_key) DO NOTHING)sql";
-
-// Every key of the batch as stored now (a fresh statement sees the claims that won).
-inline constexpr const char* kReadKeys = R"sql(
-SELECT idempotency_key, CAST(order_id AS text), fingerprint FROM gateway_idempotency_keys
-WHERE idempotency_key IN (SELECT k FROM jsonb_to_recordset(CAST(:batch AS jsonb)) AS b(k text)))sql";
+ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = stored.idempotency_key
+RETURNING idempotency_key, CAST(order_id AS text), fingerprint)sql";
 
 }  // namespace ordersource::gateway::sql

@@ -34,14 +34,15 @@ contracts::Envelope order_created_envelope(const OrderSubmission& submission,
 
 void OrderIntake::submit(const SubmitOrder& command, std::function<void(IntakeOutcome)> done) {
     std::string order_id = new_order_id_();
+    auto envelope = prepare(command, order_id);
     if (!command.idempotency_key) {
-        publish(command, order_id, false, std::move(done));
+        publish(envelope, order_id, false, std::move(done));
         return;
     }
     auto fingerprint = canonical_form(command.submission);
     idempotency_.claim(
         *command.idempotency_key, {order_id, fingerprint},
-        [this, command, order_id, fingerprint,
+        [this, command, order_id, fingerprint, envelope = std::move(envelope),
          done = std::move(done)](IdempotencyStore::Claimed claimed) mutable {
             if (const auto* error = std::get_if<std::string>(&claimed)) {
                 done({IntakeStatus::kUnavailable, order_id,
@@ -50,29 +51,34 @@ void OrderIntake::submit(const SubmitOrder& command, std::function<void(IntakeOu
             }
             const auto& stored = std::get<IdempotencyRecord>(claimed);
             if (stored.order_id == order_id) {
-                publish(command, order_id, false, std::move(done));
+                publish(envelope, order_id, false, std::move(done));
             } else if (stored.fingerprint != fingerprint) {
                 done({IntakeStatus::kKeyConflict, stored.order_id,
                       "Idempotency-Key was used before with a different request body"});
             } else {
                 // A replay publishes the same event again (same derived event id): if the first
                 // attempt never reached Kafka, this one delivers it; if it did, consumers dedupe.
-                publish(command, stored.order_id, true, std::move(done));
+                publish(prepare(command, stored.order_id), stored.order_id, true, std::move(done));
             }
         });
 }
 
-void OrderIntake::publish(const SubmitOrder& command,
-                          const std::string& order_id,
-                          bool replay,
-                          std::function<void(IntakeOutcome)> done) {
-    const auto envelope = order_created_envelope(command.submission, order_id,
-                                                 command.correlation_id, clock_.now_epoch_millis());
+contracts::Envelope OrderIntake::prepare(const SubmitOrder& command,
+                                         const std::string& order_id) const {
+    auto envelope = order_created_envelope(command.submission, order_id, command.correlation_id,
+                                           clock_.now_epoch_millis());
     // Producers validate too: a bug here must not put an invalid event on the topic.
     if (const auto violation = contracts::validate_payload(envelope.type, envelope.schema_version,
                                                            envelope.payload_json)) {
         throw std::logic_error("gateway built an invalid OrderCreated: " + violation->reason);
     }
+    return envelope;
+}
+
+void OrderIntake::publish(const contracts::Envelope& envelope,
+                          const std::string& order_id,
+                          bool replay,
+                          std::function<void(IntakeOutcome)> done) {
     publisher_.publish(
         topic_, order_id, envelope,
         [done = std::move(done), order_id, replay](const std::optional<std::string>& error) {

@@ -49,7 +49,10 @@ class OrderIntake {
     void submit(const SubmitOrder& command, std::function<void(IntakeOutcome)> done);
 
   private:
-    void publish(const SubmitOrder& command,
+    // The checked OrderCreated for the order. Built on the caller's thread before the key is
+    // claimed, so the claim's callbacks (one writer thread for all requests) only produce.
+    contracts::Envelope prepare(const SubmitOrder& command, const std::string& order_id) const;
+    void publish(const contracts::Envelope& envelope,
                  const std::string& order_id,
                  bool replay,
                  std::function<void(IntakeOutcome)> done);
