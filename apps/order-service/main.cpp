@@ -45,13 +45,16 @@ int main(int argc, char** argv) {
              .topic = std::string(contracts::topics::kOrderEvents),
              .checkpoint_interval = std::chrono::milliseconds(100)});
         const order::Clock clock = [] { return std::chrono::system_clock::now(); };
-        order::OrderSaga saga(store, clock, config->payment_timeout, [&](const std::string& type) {
-            relay.nudge();  // publish now rather than at the relay's next idle poll
-            appended.with({type}).inc();
-            if (type == "OrderConfirmed") terminal.with({"CONFIRMED"}).inc();
-            if (type == "OrderCancelled") terminal.with({"CANCELLED"}).inc();
-            if (type == "OrderRefunded") terminal.with({"REFUNDED"}).inc();
-        });
+        order::OrderSaga saga(
+            store, clock, config->payment_timeout,
+            [&](const std::string& type) {
+                relay.nudge();  // publish now rather than at the relay's next idle poll
+                appended.with({type}).inc();
+                if (type == "OrderConfirmed") terminal.with({"CONFIRMED"}).inc();
+                if (type == "OrderCancelled") terminal.with({"CANCELLED"}).inc();
+                if (type == "OrderRefunded") terminal.with({"REFUNDED"}).inc();
+            },
+            config->cached_orders);
         order::DeadlineWatcher watcher(store, saga, clock);
 
         auto consumer_config = config->kafka;

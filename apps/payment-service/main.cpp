@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
         rules.provider_delay = [delay = config->delay] {
             if (delay.count() > 0) std::this_thread::sleep_for(delay);
         };
-        payment::PaymentProcessor processor(store, std::move(rules));
+        payment::PaymentProcessor processor(store, std::move(rules), config->cached_accounts);
 
         auto consumer_config = config->kafka;
         consumer_config["group.id"] = config->consumer_group;

@@ -21,6 +21,8 @@ OrderServiceConfig OrderServiceConfig::from_env() {
         std::chrono::milliseconds(core::env_int("ORDER_DEADLINE_CHECK_MS", 250, 10, 60'000));
     config.shutdown_timeout = std::chrono::milliseconds(
         core::env_int("ORDER_SERVICE_SHUTDOWN_TIMEOUT_MS", 10000, 100, 600'000));
+    config.cached_orders =
+        static_cast<std::size_t>(core::env_int("ORDER_CACHED_ORDERS", 100'000, 0, 100'000'000));
     config.log_level = core::parse_log_level(core::env_string("LOG_LEVEL", "info"));
     return config;
 }
@@ -42,6 +44,8 @@ Environment (defaults in brackets):
   ORDER_PAYMENT_TIMEOUT_MS     how long an order waits for its payment result [30000]
   ORDER_DEADLINE_CHECK_MS      how often overdue orders are looked for [250]
   ORDER_SERVICE_SHUTDOWN_TIMEOUT_MS  how long SIGTERM waits for in-flight work [10000]
+  ORDER_CACHED_ORDERS          folded orders kept in memory between batches; 0 reads every
+                               order's stream afresh [100000]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
   ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)
   ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 15432 / ordersource / -]

@@ -2,6 +2,7 @@
 // Everything the order-service reads from its environment, validated at start-up.
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "ordersource/core/log.hpp"
@@ -20,6 +21,7 @@ struct OrderServiceConfig {
     std::chrono::milliseconds payment_timeout{30000};
     std::chrono::milliseconds deadline_check_interval{250};
     std::chrono::milliseconds shutdown_timeout{10000};
+    std::size_t cached_orders = 100'000;  // folded order streams kept between batches (ADR 15)
     core::LogLevel log_level = core::LogLevel::kInfo;
 
     // Throws core::ConfigError naming the variable and what it allows.

@@ -48,6 +48,8 @@ PaymentServiceConfig PaymentServiceConfig::from_env() {
     config.delay = std::chrono::milliseconds(core::env_int("PAYMENT_DELAY_MS", 0, 0, 600'000));
     config.shutdown_timeout = std::chrono::milliseconds(
         core::env_int("PAYMENT_SERVICE_SHUTDOWN_TIMEOUT_MS", 10000, 100, 600'000));
+    config.cached_accounts =
+        static_cast<std::size_t>(core::env_int("PAYMENT_CACHED_ACCOUNTS", 100'000, 0, 100'000'000));
     config.log_level = core::parse_log_level(core::env_string("LOG_LEVEL", "info"));
     return config;
 }
@@ -70,6 +72,8 @@ Environment (defaults in brackets):
   PAYMENT_DECLINE_RATE         share of payments declined at random, 0-1 (chaos runs) [0]
   PAYMENT_DELAY_MS             simulated provider latency per payment [0]
   PAYMENT_SERVICE_SHUTDOWN_TIMEOUT_MS  how long SIGTERM waits for in-flight work [10000]
+  PAYMENT_CACHED_ACCOUNTS      folded customer accounts kept in memory between batches; 0
+                               reads every account's stream afresh [100000]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
   ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)
   ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 15432 / ordersource / -]

@@ -2,6 +2,7 @@
 // Everything the payment-service reads from its environment, validated at start-up.
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "ordersource/core/log.hpp"
@@ -22,6 +23,7 @@ struct PaymentServiceConfig {
     double decline_rate = 0;
     std::chrono::milliseconds delay{0};
     std::chrono::milliseconds shutdown_timeout{10000};
+    std::size_t cached_accounts = 100'000;  // folded account streams kept (ADR 15)
     core::LogLevel log_level = core::LogLevel::kInfo;
 
     // Throws core::ConfigError naming the variable and what it allows.
