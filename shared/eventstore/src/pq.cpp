@@ -172,24 +172,21 @@ Result copy_script(PGconn* conn, const std::string& script, const std::string& d
 }
 
 void append_copy_field(std::string& out, std::string_view field) {
-    for (const char c : field) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default:
-                out += c;
-        }
+    // Runs without special characters (nearly all of a payload) are appended whole.
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < field.size(); ++i) {
+        const char c = field[i];
+        const char* escaped = c == '\\'   ? "\\\\"
+                              : c == '\t' ? "\\t"
+                              : c == '\n' ? "\\n"
+                              : c == '\r' ? "\\r"
+                                          : nullptr;
+        if (escaped == nullptr) continue;
+        out.append(field.substr(start, i - start));
+        out += escaped;
+        start = i + 1;
     }
+    out.append(field.substr(start));
 }
 
 void append_array_element(std::string& out, std::string_view element) {
