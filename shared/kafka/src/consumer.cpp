@@ -27,15 +27,11 @@ Consumer::Consumer(const Properties& config, const std::vector<std::string>& sub
         // SIGKILL test); 10 s with 3 s heartbeats bounds that stall. ADR 5.
         {"session.timeout.ms", "10000"},
         {"heartbeat.interval.ms", "3000"},
-        // A fetch returns once 64 KiB are there or after 25 ms: under load a few large
-        // fetches instead of one per produced batch; the broker's CPU is shared with
-        // everything else on a small machine (ADR 17).
-        {"fetch.wait.max.ms", "25"},
-        {"fetch.min.bytes", "65536"},
     };
     for (const auto& [name, value] : config) {
         effective[name] = value;
     }
+    detail::add_fetch_defaults(effective);
     // Offsets are committed by the caller after its transaction, never in the background.
     effective["enable.auto.commit"] = "false";
     effective["enable.auto.offset.store"] = "false";

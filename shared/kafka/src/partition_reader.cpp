@@ -57,6 +57,7 @@ PartitionReader::PartitionReader(const Properties& config,
     Properties effective = config;
     // librdkafka's consumer needs a group id even when it only assigns; nothing is committed.
     effective.try_emplace("group.id", "ordersource-partition-reader");
+    detail::add_fetch_defaults(effective);
     effective["enable.auto.commit"] = "false";
     effective["enable.auto.offset.store"] = "false";
     effective["enable.partition.eof"] = "false";

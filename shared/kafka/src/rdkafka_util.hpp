@@ -47,6 +47,14 @@ inline Error to_error(RdKafka::ErrorCode code, std::string detail = {}) {
 
 // Builds a librdkafka configuration; throws KafkaError naming the property (never its
 // value when it is a secret).
+// Every consumer's fetch defaults (callers' properties win): a fetch returns once 64 KiB are
+// there or after 25 ms - under load a few large fetches instead of one per produced batch,
+// on a broker whose CPU is shared (docs/adr/0017-kafka-client-batching.md).
+inline void add_fetch_defaults(Properties& properties) {
+    properties.try_emplace("fetch.wait.max.ms", "25");
+    properties.try_emplace("fetch.min.bytes", "65536");
+}
+
 inline std::unique_ptr<RdKafka::Conf> make_conf(const Properties& properties) {
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     std::string error;
