@@ -199,7 +199,7 @@ Run run_once(const Options& options,
     run.rates["append_batch_100_any"] = static_cast<double>(options.events) / seconds_since(start);
 
     // The same batches as the services append them - at the version they decided on, which
-    // COPY writes without reading the head first (ADR 16) - and the limit: raw COPY of the
+    // COPY writes without reading the head first (ADR 18) - and the limit: raw COPY of the
     // same rows into the same table (made by the same migrations). Each on an empty store of
     // its own, so no figure pays for a bigger index than another.
     const auto fresh_schema = [&](const std::string& suffix) {

@@ -500,7 +500,7 @@ struct PostgresEventStore::Impl {
     }
 
     // Appends whose expected version is known (Exact, NoStream) by one COPY in one
-    // transaction and two round trips (ADR 16): versions expected+1.. are copied without
+    // transaction and two round trips (ADR 18): versions expected+1.. are copied without
     // reading any head, then events_appended() fails the transaction for a stream not at its
     // expected version (one past it already failed the COPY on its unique key) and returns
     // the positions. Sets every member's outcome and returns true, or stores nothing and

@@ -81,7 +81,7 @@ CREATE TABLE relay_checkpoints (
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 )sql"},
-    // An append by COPY writes versions expected+1.. without reading the head first (ADR 16):
+    // An append by COPY writes versions expected+1.. without reading the head first (ADR 18):
     // a stream already past `expected` fails the COPY on events_stream_version_key, and this
     // function, run in the same transaction, fails it for a stream not yet at `expected` (the
     // only way a gap could appear). It returns each append's first and last position. A loop

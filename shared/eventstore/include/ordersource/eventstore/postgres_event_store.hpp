@@ -57,7 +57,7 @@ class PostgresEventStore final : public EventStore, public CheckpointStore {
                          const ExpectedVersion& expected,
                          const std::vector<NewEvent>& events) override;
     // The appends of the batch share transactions: those with a known expected version one
-    // COPY per max_copy_events events (ADR 16), the others group statements of up to
+    // COPY per max_copy_events events (ADR 18), the others group statements of up to
     // max_group_events events (ADR 13).
     std::vector<AppendOutcome> append_many(const std::vector<AppendRequest>& requests) override;
     std::vector<RecordedEvent> read_stream(const StreamId& stream,
