@@ -38,8 +38,7 @@ class ShadowFeeder {
         for (const auto& [partition, end] : target) {
             progress_state_.total += std::max<std::int64_t>(0, end - next_of(partition));
         }
-        std::vector<std::pair<std::optional<gateway::OrderViewChange>, gateway::FeedPosition>>
-            batch;
+        std::vector<gateway::FeedChange> batch;
         const auto flush = [&] {
             if (batch.empty()) return;
             rebuild_.apply(batch);
@@ -55,9 +54,8 @@ class ShadowFeeder {
                 return;
             }
             next_[partition] = record.offset + 1;
-            batch.emplace_back(
-                change_of(record),
-                gateway::FeedPosition{record.topic, record.partition, record.offset});
+            batch.push_back({change_of(record),
+                             gateway::FeedPosition{record.topic, record.partition, record.offset}});
             if (batch.size() >= batch_size_) flush();
         };
         std::deque<kafka::Record> earlier;
@@ -162,7 +160,8 @@ class StoreFeeder {
                 if (auto change = change_of(event)) changes.push_back(std::move(*change));
             }
             after_ = events.back().commit_position();
-            rebuild_.apply_from_store(changes, {after_.transaction, after_.position.value()});
+            rebuild_.apply_from_store(std::move(changes),
+                                      {after_.transaction, after_.position.value()});
             progress_state_.applied += static_cast<std::int64_t>(events.size());
             progress_state_.total = std::max(progress_state_.total, progress_state_.applied);
             progress_state_.seconds =
@@ -213,6 +212,7 @@ ReplayReport replay_from_store(const RebuildProjection& command,
 
     StoreFeeder feeder(rebuild, store, after, command.batch, progress);
     feeder.feed_to_end();  // the bulk, while the gateway serves and projects
+    rebuild.build_indexes();
     rebuild.lock_live();
     // Under the lock the live projector cannot write. Every event it has applied came
     // through the relay, which only relays what read_all has returned: reading the store to
@@ -235,7 +235,10 @@ ReplayReport replay_order_views(const RebuildProjection& command,
     const auto started = Clock::now();
     gateway::PgOrderViewRebuild rebuild(gateway_database);
     // A verify always starts from nothing; a rebuild resumes where a killed one stopped.
-    const auto resume = rebuild.open(command.fresh || command.verify);
+    const auto resume =
+        rebuild.open(command.fresh || command.verify, command.source == EventSource::kStore
+                                                          ? gateway::WritePath::kStoreBulkLoad
+                                                          : gateway::WritePath::kIdempotent);
     if (command.source == EventSource::kStore) {
         return replay_from_store(command, rebuild, resume, store_database, progress);
     }
@@ -264,6 +267,7 @@ ReplayReport replay_order_views(const RebuildProjection& command,
     ShadowFeeder feeder(rebuild, reader, resume, command.batch, progress);
     // Most of the work happens before the lock, while the gateway serves and projects.
     feeder.feed_until(command.verify ? live_cut(rebuild, ranges) : ends_of(ranges));
+    if (!command.verify) rebuild.build_indexes();  // a verify drops its shadow unread
     rebuild.lock_live();
     // Under the lock the live projection cannot move: catch up to it (verify: exactly its
     // checkpoint; rebuild: the end of the topics, which is at or past it).
