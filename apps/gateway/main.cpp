@@ -60,11 +60,12 @@ int main(int argc, char** argv) {
         kafka::Consumer consumer(consumer_config, {std::string(contracts::topics::kOrderCreated),
                                                    std::string(contracts::topics::kOrderEvents)});
         messaging::DeadLetterPublisher dead_letters(producer);
+        // A poll's records in one transaction (ADR 16).
         messaging::EnvelopeConsumer projecting(
             consumer, dead_letters,
-            [&projector](const contracts::Envelope& envelope, const kafka::Record& record) {
-                return projector.handle(envelope, record);
-            },
+            messaging::BatchHandler([&projector](const std::vector<messaging::Delivery>& batch) {
+                return projector.handle(batch);
+            }),
             {.group = config.read_model_group});
         std::jthread read_model([&projecting, &consumer](std::stop_token stop) {
             projecting.run(stop);

@@ -36,11 +36,12 @@ int main(int argc, char** argv) {
         consumer_config["topic.metadata.refresh.interval.ms"] = "5000";
         kafka::Consumer consumer(consumer_config, {config->topic_pattern});
         messaging::DeadLetterPublisher dead_letters(producer);
+        // A poll's records in one transaction (ADR 16).
         messaging::EnvelopeConsumer consume_loop(
             consumer, dead_letters,
-            [&recorder](const contracts::Envelope& envelope, const kafka::Record&) {
-                return recorder.handle(envelope);
-            },
+            messaging::BatchHandler([&recorder](const std::vector<messaging::Delivery>& batch) {
+                return recorder.handle(batch);
+            }),
             {.group = config->consumer_group});
 
         metrics::Registry registry;

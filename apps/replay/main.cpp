@@ -61,6 +61,13 @@ int rebuild_projection(const replay::RebuildProjection& command) {
     if (terminal) std::fprintf(stderr, "\n");
     const double rate =
         report.seconds > 0 ? static_cast<double>(report.applied) / report.seconds : 0;
+    if (command.dry_run) {
+        std::printf(
+            "%s read and folded, nothing written (dry run): %lld events in %.1f s "
+            "(%.0f events/s)\n",
+            command.name.c_str(), static_cast<long long>(report.applied), report.seconds, rate);
+        return 0;
+    }
     if (command.verify) {
         for (const auto& difference : report.differences) std::cout << difference << "\n";
         std::printf("%s verified: %lld events replayed in %.1f s, %zu differences\n",

@@ -822,6 +822,10 @@ BOOST_AUTO_TEST_CASE(a_rebuild_from_the_event_store_equals_one_from_kafka_and_ha
     const auto verified = run_status(replay_command("projections --verify"));
     BOOST_TEST(verified.status == 0, verified.output);
     BOOST_TEST(verified.output.find(", 0 differences") != std::string::npos, verified.output);
+    // A dry run reads and folds the whole store and writes nothing at all.
+    const auto dry = run_status(replay_command("projections --from store --dry-run"));
+    BOOST_TEST(dry.status == 0, dry.output);
+    BOOST_TEST(dry.output.find("nothing written (dry run)") != std::string::npos, dry.output);
     BOOST_TEST(gateway_count("SELECT count(*) FROM pg_tables WHERE tablename LIKE '%_shadow'") ==
                0);
 }

@@ -240,18 +240,17 @@ std::string add_order(gateway::PgOrderViewStore& views,
                       bool confirmed) {
     const auto order_id = core::new_uuid();
     views.apply(
-        gateway::OrderViewChange{
-            order_id, at_second(second), gateway::OrderDetails{customer, "USD", "1.00", "[]", 1},
-            std::nullopt, gateway::StatusChange{"PENDING", std::nullopt, 0}, at_second(second)},
-        kNoFeed);
+        {{gateway::OrderViewChange{
+              order_id, at_second(second), gateway::OrderDetails{customer, "USD", "1.00", "[]", 1},
+              std::nullopt, gateway::StatusChange{"PENDING", std::nullopt, 0}, at_second(second)},
+          kNoFeed}});
     if (confirmed) {
-        views.apply(
-            gateway::OrderViewChange{
-                order_id, at_second(second + 1), std::nullopt,
-                gateway::HistoryEntry{core::new_uuid(), "OrderConfirmed", 3, at_second(second + 1),
-                                      "CONFIRMED", std::nullopt},
-                gateway::StatusChange{"CONFIRMED", std::nullopt, 3}, std::nullopt},
-            kNoFeed);
+        views.apply({{gateway::OrderViewChange{
+                          order_id, at_second(second + 1), std::nullopt,
+                          gateway::HistoryEntry{core::new_uuid(), "OrderConfirmed", 3,
+                                                at_second(second + 1), "CONFIRMED", std::nullopt},
+                          gateway::StatusChange{"CONFIRMED", std::nullopt, 3}, std::nullopt},
+                      kNoFeed}});
     }
     return order_id;
 }
@@ -331,15 +330,14 @@ BOOST_FIXTURE_TEST_CASE(time_travel_shows_the_order_after_each_of_its_events, Ga
     const auto order_id = add_order(views, testing::unique_name("travel"), 0, false);
     const auto apply = [&](std::int64_t version, const std::string& type,
                            std::optional<gateway::StatusChange> status) {
-        views.apply(
-            gateway::OrderViewChange{
-                order_id, at_second(static_cast<int>(version)), std::nullopt,
-                gateway::HistoryEntry{core::new_uuid(), type, version,
-                                      at_second(static_cast<int>(version)),
-                                      status ? std::optional(status->status) : std::nullopt,
-                                      status ? status->cancellation_reason : std::nullopt},
-                status, std::nullopt},
-            kNoFeed);
+        views.apply({{gateway::OrderViewChange{
+                          order_id, at_second(static_cast<int>(version)), std::nullopt,
+                          gateway::HistoryEntry{
+                              core::new_uuid(), type, version, at_second(static_cast<int>(version)),
+                              status ? std::optional(status->status) : std::nullopt,
+                              status ? status->cancellation_reason : std::nullopt},
+                          status, std::nullopt},
+                      kNoFeed}});
     };
     apply(1, "OrderAccepted", gateway::StatusChange{"PENDING", std::nullopt, 1});
     apply(2, "PaymentRequested", std::nullopt);

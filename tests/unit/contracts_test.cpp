@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ordersource/contracts/envelope.hpp"
+#include "ordersource/contracts/payload_validation.hpp"
 
 using namespace ordersource::contracts;
 
@@ -90,6 +91,20 @@ BOOST_AUTO_TEST_CASE(every_event_of_the_catalogue_has_a_schema) {
                                 R"({"orderId":"8d7f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f",)"
                                 R"("reason":"BORED"})")
                    .has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_parsed_payload_validates_as_its_text_does) {
+    rapidjson::Document valid;
+    valid.Parse(order_created().payload_json.c_str());
+    BOOST_TEST(!validate_payload("OrderCreated", 1, valid));
+    const std::string text = R"({"orderId":"not-a-uuid"})";
+    rapidjson::Document invalid;
+    invalid.Parse(text.c_str());
+    const auto violation = validate_payload("OrderCreated", 1, invalid);
+    BOOST_REQUIRE(violation.has_value());
+    BOOST_TEST(violation->reason == validate_payload("OrderCreated", 1, text)->reason);
+    BOOST_TEST(validate_payload("OrderTeleported", 1, valid)->reason ==
+               "unknown event type OrderTeleported v1");
 }
 
 BOOST_AUTO_TEST_CASE(kafka_headers_carry_the_envelope_facts) {

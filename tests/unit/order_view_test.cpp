@@ -74,6 +74,20 @@ BOOST_AUTO_TEST_CASE(order_stream_events_add_history_and_move_the_status) {
     BOOST_TEST(!gateway::view_change(event("PaymentAuthorized", 1)).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_checked_change_is_none_for_a_payload_a_consumer_would_dead_letter) {
+    // What an event store hands over was never validated: the rebuild must skip what the
+    // live projector's consume loop dead-letters.
+    const auto valid = event("OrderCancelled", 3, R"(,"reason":"TIMEOUT")");
+    BOOST_REQUIRE(gateway::checked_view_change(valid).has_value());
+    BOOST_TEST(gateway::checked_view_change(valid)->status->status == "CANCELLED");
+    const auto invalid = event("OrderCancelled", 3, R"(,"reason":"BORED")");
+    BOOST_TEST(gateway::view_change(invalid).has_value());
+    BOOST_TEST(!gateway::checked_view_change(invalid).has_value());
+    auto garbage = valid;
+    garbage.payload_json = "{not json";
+    BOOST_TEST(!gateway::checked_view_change(garbage).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(the_view_renders_as_the_api_documents_it) {
     gateway::OrderView view{
         kOrder,      "c-1",

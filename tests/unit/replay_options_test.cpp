@@ -43,6 +43,14 @@ BOOST_AUTO_TEST_CASE(projections_options_parse_and_bad_ones_are_named) {
     BOOST_REQUIRE(std::holds_alternative<replay::RebuildProjection>(from_store));
     BOOST_TEST(
         (std::get<replay::RebuildProjection>(from_store).source == replay::EventSource::kStore));
+    BOOST_TEST(std::get<replay::RebuildProjection>(from_store).batch == 20000U);
+    BOOST_TEST(!std::get<replay::RebuildProjection>(from_store).dry_run);
+    const auto dry_run = replay::parse_replay_command(
+        {"projections", "--from", "store", "--dry-run", "--batch", "7"});
+    BOOST_REQUIRE(std::holds_alternative<replay::RebuildProjection>(dry_run));
+    BOOST_TEST(std::get<replay::RebuildProjection>(dry_run).dry_run);
+    BOOST_TEST(std::get<replay::RebuildProjection>(dry_run).batch == 7U);
+    BOOST_TEST(refusal({"projections", "--dry-run"}).find("add --from store") != std::string::npos);
     BOOST_TEST(refusal({"projections", "--from", "disk"}).find("say kafka or store") !=
                std::string::npos);
     BOOST_TEST(refusal({"projections", "--from", "store", "--verify"}).find("drop --from store") !=

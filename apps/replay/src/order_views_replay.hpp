@@ -24,6 +24,7 @@ struct ReplayReport {
     std::int64_t resumed_from = 0;  // events a killed run had applied already
     double seconds = 0;
     std::vector<std::string> differences;  // verify only
+    std::int64_t folded_rows = 0;          // dry run only: summary rows folded (per batch)
 };
 
 // The topics the gateway projects, in its order.

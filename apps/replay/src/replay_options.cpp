@@ -11,6 +11,7 @@ const char* replay_usage() {
   replay order <orderId>      the order's state after each event of its stream
                               (from the order-service's event store)
   replay projections [--name order-views] [--from kafka|store] [--verify] [--fresh] [--batch N]
+                     [--dry-run]
                               rebuild the gateway's order views (order_summaries,
                               order_history) into shadow tables, then swap them in
                               atomically while the gateway keeps serving; resumes
@@ -22,7 +23,10 @@ const char* replay_usage() {
       --verify                rebuild from Kafka into the shadow, diff it against the live
                               tables at the live projection's own checkpoint, drop it;
                               exit 1 and print the differing rows if any
-      --batch N               events per transaction (1-100000, default 500)
+      --batch N               events per transaction (1-100000; default 500 from Kafka,
+                              20000 from the store)
+      --dry-run               with --from store: read the store and fold every event in
+                              memory, write nothing (how fast the rebuild reads)
   replay --help | --version
 
 environment: ORDERSOURCE_PG_HOST/_PORT/_USER/_PASSWORD, GATEWAY_PG_DATABASE [gateway],
@@ -47,6 +51,7 @@ ReplayCommand parse_replay_command(const std::vector<std::string>& arguments) {
     }
     if (what != "projections") return UsageError{"unknown command '" + what + "'"};
     RebuildProjection rebuild;
+    bool batch_given = false;
     for (std::size_t i = 1; i < arguments.size(); ++i) {
         const auto& option = arguments[i];
         const bool has_value = i + 1 < arguments.size();
@@ -54,6 +59,8 @@ ReplayCommand parse_replay_command(const std::vector<std::string>& arguments) {
             rebuild.verify = true;
         } else if (option == "--fresh") {
             rebuild.fresh = true;
+        } else if (option == "--dry-run") {
+            rebuild.dry_run = true;
         } else if (option == "--name" && has_value) {
             rebuild.name = arguments[++i];
             if (rebuild.name != "order-views") {
@@ -80,6 +87,7 @@ ReplayCommand parse_replay_command(const std::vector<std::string>& arguments) {
                 return UsageError{"--batch takes an integer from 1 to 100000"};
             }
             rebuild.batch = batch;
+            batch_given = true;
         } else {
             return UsageError{"unknown or incomplete option '" + option + "'"};
         }
@@ -89,6 +97,12 @@ ReplayCommand parse_replay_command(const std::vector<std::string>& arguments) {
         return UsageError{
             "--verify compares at the live projection's Kafka checkpoint, so it "
             "reads Kafka: drop --from store"};
+    }
+    if (rebuild.dry_run && rebuild.source != EventSource::kStore) {
+        return UsageError{"--dry-run reads the event store: add --from store"};
+    }
+    if (!batch_given && rebuild.source == EventSource::kStore) {
+        rebuild.batch = RebuildProjection::kStoreBatch;
     }
     return rebuild;
 }

@@ -17,13 +17,21 @@ struct ShowOrder {
 // event store (for orders Kafka's retention has deleted; ADR 14).
 enum class EventSource { kKafka, kStore };
 
-// `replay projections [--name order-views] [--from kafka|store] [--verify] [--fresh] [--batch N]`
+// `replay projections [--name order-views] [--from kafka|store] [--verify] [--fresh]
+//  [--batch N] [--dry-run]`
 struct RebuildProjection {
     std::string name = "order-views";
     EventSource source = EventSource::kKafka;
     bool verify = false;
     bool fresh = false;  // ignore a checkpoint left by a killed rebuild
-    std::size_t batch = 500;
+    // Read and fold the store without writing anything (what a rebuild's reading costs).
+    bool dry_run = false;
+    // Events per transaction; from the store larger batches fold more in memory and write
+    // with fewer statements (ADR 16).
+    std::size_t batch = kKafkaBatch;
+
+    static constexpr std::size_t kKafkaBatch = 500;
+    static constexpr std::size_t kStoreBatch = 20000;
 };
 
 struct ShowHelp {};

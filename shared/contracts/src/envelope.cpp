@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "ordersource/contracts/payload_validation.hpp"
 #include "schema_registry.hpp"
 
 namespace ordersource::contracts {
@@ -95,7 +96,13 @@ std::optional<ContractViolation> validate_payload(std::string_view type,
     if (document.HasParseError()) {
         return ContractViolation{"payload is not valid JSON"};
     }
-    if (auto error = payload_error(type, version, document); !error.empty()) {
+    return validate_payload(type, version, document);
+}
+
+std::optional<ContractViolation> validate_payload(std::string_view type,
+                                                  int version,
+                                                  const rapidjson::Value& payload) {
+    if (auto error = payload_error(type, version, payload); !error.empty()) {
         return ContractViolation{std::move(error)};
     }
     return std::nullopt;

@@ -53,4 +53,12 @@ std::unique_ptr<soci::session> open_session(const ConnectionSettings& settings) 
                                            settings.connection_string());
 }
 
+void use_schema(soci::session& sql, const std::string& schema) {
+    std::string quoted = "\"";
+    for (const char c : schema) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += '"';
+    sql << "CREATE SCHEMA IF NOT EXISTS " + quoted;
+    sql << "SET search_path TO " + quoted;
+}
+
 }  // namespace ordersource::pg

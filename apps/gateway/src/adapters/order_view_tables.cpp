@@ -1,15 +1,25 @@
 #include "adapters/order_view_tables.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
+#include <set>
+#include <unordered_set>
+
+#include "adapters/pg_copy.hpp"
+#include "domain/order_summary_fold.hpp"
 
 namespace ordersource::gateway {
 namespace {
 
 // status_version: the order-stream version of the event that set the status (-1: none yet),
-// so a late or redelivered older event never moves the status back.
-constexpr std::string_view kMigrate = R"sql(
+// so a late or redelivered older event never moves the status back. The history's primary
+// key is an index here (kIndexes): a bulk load builds it after the rows.
+constexpr std::string_view kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS {summaries} (
     order_id            uuid PRIMARY KEY,
     customer_id         text NOT NULL DEFAULT '',
@@ -23,25 +33,40 @@ CREATE TABLE IF NOT EXISTS {summaries} (
     updated_at          timestamptz NOT NULL,
     status_version      bigint NOT NULL DEFAULT -1
 );
-CREATE INDEX IF NOT EXISTS {summaries}_by_customer ON {summaries} (customer_id, created_at, order_id);
-CREATE INDEX IF NOT EXISTS {summaries}_by_status ON {summaries} (status, created_at, order_id);
 CREATE TABLE IF NOT EXISTS {history} (
-    event_id    uuid PRIMARY KEY,
+    event_id    uuid NOT NULL,
     order_id    uuid NOT NULL,
     type        text NOT NULL,
     version     bigint NOT NULL,
     occurred_at timestamptz NOT NULL
 );
-CREATE INDEX IF NOT EXISTS {history}_by_order ON {history} (order_id, version);
 ALTER TABLE {history} ADD COLUMN IF NOT EXISTS status text;
 ALTER TABLE {history} ADD COLUMN IF NOT EXISTS cancellation_reason text;
-CREATE INDEX IF NOT EXISTS {summaries}_by_creation ON {summaries} (created_at, order_id);
 CREATE TABLE IF NOT EXISTS {offsets} (
     topic       text NOT NULL,
     partition   integer NOT NULL,
     next_offset bigint NOT NULL,
     PRIMARY KEY (topic, partition)
 );
+)sql";
+
+// What makes the idempotent write path possible (ON CONFLICT (event_id)). Tables created
+// before ADR 16 have it already, as their inline primary key.
+constexpr std::string_view kCreateHistoryKey = R"sql(
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint
+                   WHERE conrelid = CAST('{history}' AS regclass) AND contype = 'p') THEN
+        ALTER TABLE {history} ADD CONSTRAINT {history}_pkey PRIMARY KEY (event_id);
+    END IF;
+END $$;
+)sql";
+
+// What the queries read by; a bulk load builds them once at its end.
+constexpr std::string_view kCreateSecondaryIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS {history}_by_order ON {history} (order_id, version);
+CREATE INDEX IF NOT EXISTS {summaries}_by_customer ON {summaries} (customer_id, created_at, order_id);
+CREATE INDEX IF NOT EXISTS {summaries}_by_status ON {summaries} (status, created_at, order_id);
+CREATE INDEX IF NOT EXISTS {summaries}_by_creation ON {summaries} (created_at, order_id);
 )sql";
 
 // Every index, by the suffix it has after its table's name.
@@ -63,29 +88,296 @@ std::string expand(std::string_view text, const OrderViewTables& tables) {
     return result;
 }
 
+std::string json_text(const rapidjson::StringBuffer& buffer) {
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void string_or_empty(rapidjson::Writer<rapidjson::StringBuffer>& writer,
+                     const std::optional<std::string>& value) {
+    writer.String(value.value_or(""));
+}
+
+std::string utc_millis(const char* column) {
+    return std::string("to_char(") + column +
+           " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+}
+
+// A uuid[] literal: = ANY of an array lets the planner probe the primary key per id.
+template <typename Ids>
+std::string uuid_array(const Ids& ids) {
+    std::string array = "{";
+    for (const auto& id : ids) {
+        if (array.size() > 1) array += ',';
+        array += id;
+    }
+    return array + "}";
+}
+
+// One advisory lock key per order: the first 32 bits of its (random) id. Two orders sharing
+// a key only take turns; keys are taken in ascending order, so writers never deadlock.
+std::vector<std::int32_t> order_lock_keys(const std::vector<OrderViewChange>& changes) {
+    std::set<std::int32_t> keys;
+    for (const auto& change : changes) {
+        std::uint32_t key = 0;
+        const auto* begin = change.order_id.data();
+        std::from_chars(begin, begin + std::min<std::size_t>(8, change.order_id.size()), key, 16);
+        keys.insert(static_cast<std::int32_t>(key));
+    }
+    return {keys.begin(), keys.end()};
+}
+
+void lock_orders(soci::session& sql,
+                 const OrderViewTables& tables,
+                 const std::vector<OrderViewChange>& changes) {
+    const auto keys = order_lock_keys(changes);
+    if (keys.empty()) return;
+    std::string array = "{";
+    for (const auto key : keys) array += (array.size() > 1 ? "," : "") + std::to_string(key);
+    array += "}";
+    // Keyed by table, so a rebuild writing its shadow never waits on the live projector.
+    long long locked = 0;
+    sql << "SELECT count(pg_advisory_xact_lock(hashtext(:space), k)) FROM "
+           "unnest(CAST(:keys AS integer[])) AS t(k)",
+        soci::use(tables.summaries, "space"), soci::use(array, "keys"), soci::into(locked);
+}
+
+// Inserts the history rows; returns the event ids that were new.
+std::vector<std::string> insert_history(soci::session& sql,
+                                        const OrderViewTables& tables,
+                                        const std::vector<OrderViewChange>& changes) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartArray();
+    bool any = false;
+    for (const auto& change : changes) {
+        if (!change.history) continue;
+        any = true;
+        const auto& entry = *change.history;
+        writer.StartObject();
+        writer.Key("e");
+        writer.String(entry.event_id);
+        writer.Key("o");
+        writer.String(change.order_id);
+        writer.Key("t");
+        writer.String(entry.type);
+        writer.Key("v");
+        writer.Int64(entry.version);
+        writer.Key("a");
+        writer.String(entry.occurred_at);
+        writer.Key("s");
+        string_or_empty(writer, entry.status);
+        writer.Key("r");
+        string_or_empty(writer, entry.cancellation_reason);
+        writer.EndObject();
+    }
+    writer.EndArray();
+    std::vector<std::string> inserted;
+    if (!any) return inserted;
+    const auto rows = json_text(buffer);
+    soci::rowset<std::string> returned =
+        (sql.prepare << "INSERT INTO " + tables.history + " (" + kHistoryColumns +
+                            ") SELECT CAST(e AS uuid), CAST(o AS uuid), t, v, "
+                            "CAST(a AS timestamptz), NULLIF(s, ''), NULLIF(r, '') FROM "
+                            "jsonb_to_recordset(CAST(:rows AS jsonb)) AS h(e text, o text, t "
+                            "text, v bigint, a text, s text, r text) ON CONFLICT (event_id) DO "
+                            "NOTHING RETURNING CAST(event_id AS text)",
+         soci::use(rows, "rows"));
+    for (const auto& id : returned) inserted.push_back(id);
+    return inserted;
+}
+
+// COPYs the history rows (the first of each event id); returns the event ids.
+std::unordered_set<std::string_view> copy_history(soci::session& sql,
+                                                  const OrderViewTables& tables,
+                                                  const std::vector<OrderViewChange>& changes) {
+    std::unordered_set<std::string_view> inserted;
+    inserted.reserve(changes.size());
+    CopyRows rows(7);
+    for (const auto& change : changes) {
+        if (!change.history || !inserted.insert(change.history->event_id).second) continue;
+        const auto& entry = *change.history;
+        rows.row()
+            .uuid(entry.event_id)
+            .uuid(change.order_id)
+            .text(entry.type)
+            .int64(entry.version)
+            .timestamptz(entry.occurred_at)
+            .nullable_text(entry.status)
+            .nullable_text(entry.cancellation_reason);
+    }
+    if (!rows.empty()) {
+        copy_rows(
+            sql, "COPY " + tables.history + " (" + kHistoryColumns + ") FROM STDIN (FORMAT binary)",
+            rows);
+    }
+    return inserted;
+}
+
+std::map<std::string, SummaryRow> load_summaries(
+    soci::session& sql,
+    const OrderViewTables& tables,
+    const std::unordered_set<std::string_view>& order_ids) {
+    std::map<std::string, SummaryRow> rows;
+    if (order_ids.empty()) return rows;
+    const auto ids = uuid_array(order_ids);
+    soci::rowset<soci::row> found =
+        (sql.prepare << "SELECT CAST(order_id AS text), customer_id, status, "
+                        "COALESCE(cancellation_reason, ''), currency, total, CAST(items AS text), "
+                        "item_count, " +
+                            utc_millis("created_at") + ", " + utc_millis("updated_at") +
+                            ", status_version FROM " + tables.summaries +
+                            " WHERE order_id = ANY(CAST(:ids AS uuid[]))",
+         soci::use(ids, "ids"));
+    for (const auto& row : found) {
+        SummaryRow summary;
+        summary.order_id = row.get<std::string>(0);
+        summary.customer_id = row.get<std::string>(1);
+        summary.status = row.get<std::string>(2);
+        if (auto reason = row.get<std::string>(3); !reason.empty()) {
+            summary.cancellation_reason = std::move(reason);
+        }
+        summary.currency = row.get<std::string>(4);
+        summary.total = row.get<std::string>(5);
+        summary.items_json = row.get<std::string>(6);
+        summary.item_count = row.get<int>(7);
+        summary.created_at = row.get<std::string>(8);
+        summary.updated_at = row.get<std::string>(9);
+        summary.status_version = row.get<long long>(10);
+        rows.emplace(summary.order_id, std::move(summary));
+    }
+    return rows;
+}
+
+void upsert_summaries(soci::session& sql,
+                      const OrderViewTables& tables,
+                      const std::map<std::string, SummaryRow>& rows) {
+    if (rows.empty()) return;
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartArray();
+    for (const auto& [id, row] : rows) {
+        writer.StartObject();
+        writer.Key("o");
+        writer.String(row.order_id);
+        writer.Key("c");
+        writer.String(row.customer_id);
+        writer.Key("s");
+        writer.String(row.status);
+        writer.Key("r");
+        string_or_empty(writer, row.cancellation_reason);
+        writer.Key("cu");
+        writer.String(row.currency);
+        writer.Key("t");
+        writer.String(row.total);
+        writer.Key("i");
+        writer.RawValue(row.items_json.c_str(), row.items_json.size(), rapidjson::kArrayType);
+        writer.Key("n");
+        writer.Int(row.item_count);
+        writer.Key("ca");
+        writer.String(row.created_at);
+        writer.Key("ua");
+        writer.String(row.updated_at);
+        writer.Key("v");
+        writer.Int64(row.status_version);
+        writer.EndObject();
+    }
+    writer.EndArray();
+    const auto json = json_text(buffer);
+    sql << "INSERT INTO " + tables.summaries + " (" + kSummaryColumns +
+               ") SELECT CAST(o AS uuid), c, s, "
+               "NULLIF(r, ''), cu, t, i, n, CAST(ca AS timestamptz), CAST(ua AS timestamptz), v "
+               "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(o text, c text, s text, r "
+               "text, cu text, t text, i jsonb, n integer, ca text, ua text, v bigint) ON "
+               "CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, status = "
+               "excluded.status, cancellation_reason = excluded.cancellation_reason, currency = "
+               "excluded.currency, total = excluded.total, items = excluded.items, item_count = "
+               "excluded.item_count, created_at = excluded.created_at, updated_at = "
+               "excluded.updated_at, status_version = excluded.status_version",
+        soci::use(json, "rows");
+}
+
+// Replaces the rows: the stored ones among them are deleted, then all are COPYed.
+void copy_summaries(soci::session& sql,
+                    const OrderViewTables& tables,
+                    const std::map<std::string, SummaryRow>& rows,
+                    const std::set<std::string>& stored) {
+    if (!stored.empty()) {
+        const auto ids = uuid_array(stored);
+        sql << "DELETE FROM " + tables.summaries + " WHERE order_id = ANY(CAST(:ids AS uuid[]))",
+            soci::use(ids, "ids");
+    }
+    CopyRows copy(11);
+    for (const auto& [id, row] : rows) {
+        copy.row()
+            .uuid(row.order_id)
+            .text(row.customer_id)
+            .text(row.status)
+            .nullable_text(row.cancellation_reason)
+            .text(row.currency)
+            .text(row.total)
+            .jsonb(row.items_json)
+            .int32(row.item_count)
+            .timestamptz(row.created_at)
+            .timestamptz(row.updated_at)
+            .int64(row.status_version);
+    }
+    if (!copy.empty()) {
+        copy_rows(
+            sql,
+            "COPY " + tables.summaries + " (" + kSummaryColumns + ") FROM STDIN (FORMAT binary)",
+            copy);
+    }
+}
+
 }  // namespace
 
 void create_order_view_tables(soci::session& sql, const OrderViewTables& tables) {
-    sql << expand(kMigrate, tables);
+    sql << expand(kCreateTables, tables);
+    create_order_view_indexes(sql, tables);
 }
 
-void record_feed_position(soci::session& sql,
-                          const OrderViewTables& tables,
-                          const FeedPosition& position) {
-    const long long next = position.offset + 1;
-    const int partition = position.partition;
+void create_order_view_tables_for_bulk_load(soci::session& sql,
+                                            const OrderViewTables& tables,
+                                            WritePath path) {
+    sql << expand(kCreateTables, tables);
+    if (path == WritePath::kIdempotent) sql << expand(kCreateHistoryKey, tables);
+}
+
+void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables) {
+    sql << expand(kCreateHistoryKey, tables);
+    sql << expand(kCreateSecondaryIndexes, tables);
+}
+
+void store_feed_offsets(soci::session& sql,
+                        const OrderViewTables& tables,
+                        const FeedOffsets& next) {
+    if (next.empty()) return;
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartArray();
+    // In (topic, partition) order, so writers overlapping on partitions never deadlock.
+    for (const auto& [partition, offset] : next) {
+        writer.StartObject();
+        writer.Key("t");
+        writer.String(partition.first);
+        writer.Key("p");
+        writer.Int(partition.second);
+        writer.Key("n");
+        writer.Int64(offset);
+        writer.EndObject();
+    }
+    writer.EndArray();
+    const auto json = json_text(buffer);
     sql << "INSERT INTO " + tables.offsets +
-               " (topic, partition, next_offset) VALUES (:topic, "
-               ":partition, :next) ON CONFLICT (topic, partition) DO UPDATE SET next_offset = "
-               "greatest(" +
+               " (topic, partition, next_offset) SELECT t, p, n FROM "
+               "jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(t text, p integer, n bigint) ON "
+               "CONFLICT (topic, partition) DO UPDATE SET next_offset = greatest(" +
                tables.offsets + ".next_offset, excluded.next_offset)",
-        soci::use(position.topic, "topic"), soci::use(partition, "partition"),
-        soci::use(next, "next");
+        soci::use(json, "rows");
 }
 
-std::map<std::pair<std::string, std::int32_t>, std::int64_t> feed_positions(
-    soci::session& sql, const OrderViewTables& tables) {
-    std::map<std::pair<std::string, std::int32_t>, std::int64_t> positions;
+FeedOffsets feed_positions(soci::session& sql, const OrderViewTables& tables) {
+    FeedOffsets positions;
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT topic, partition, next_offset FROM " + tables.offsets);
     for (const auto& row : rows) {
@@ -115,60 +407,62 @@ void replace_order_view_tables(soci::session& sql,
     rename(from.offsets, tables.offsets, kOffsetIndexes);
 }
 
-void apply_order_view_change(soci::session& sql,
-                             const OrderViewTables& tables,
-                             const OrderViewChange& change) {
-    if (change.history) {
-        const auto& entry = *change.history;
-        const std::string history_status = entry.status.value_or("");
-        const std::string history_reason = entry.cancellation_reason.value_or("");
-        soci::statement insert =
-            (sql.prepare
-                 << "INSERT INTO " + tables.history +
-                        " (event_id, order_id, type, version, occurred_at, "
-                        "status, cancellation_reason) VALUES (CAST(:event AS uuid), CAST(:order AS "
-                        "uuid), :type, :version, CAST(:at AS timestamptz), NULLIF(:status, ''), "
-                        "NULLIF(:reason, '')) ON CONFLICT (event_id) DO NOTHING",
-             soci::use(entry.event_id, "event"), soci::use(change.order_id, "order"),
-             soci::use(entry.type, "type"), soci::use(entry.version, "version"),
-             soci::use(entry.occurred_at, "at"), soci::use(history_status, "status"),
-             soci::use(history_reason, "reason"));
-        insert.execute(true);
-        if (insert.get_affected_rows() == 0) return;  // seen before: all else was applied then
+void apply_order_view_batch(soci::session& sql,
+                            const OrderViewTables& tables,
+                            std::vector<OrderViewChange> changes,
+                            WritePath path) {
+    for (auto& change : changes) change = with_normalised_times(std::move(change));
+    std::vector<std::string> returned_ids;
+    std::unordered_set<std::string_view> new_event_ids;
+    switch (path) {
+        case WritePath::kIdempotent:
+            // The write lock first: a rebuild's swap holds EXCLUSIVE on these tables and then
+            // drops them, so a reader here that wrote only later would deadlock with it
+            // (ADR 11); waiting before reading, this transaction goes on in the new tables.
+            sql << "LOCK TABLE " + tables.summaries + ", " + tables.history +
+                       " IN ROW EXCLUSIVE MODE";
+            // Then the orders: an order's rows change under one writer at a time.
+            lock_orders(sql, tables, changes);
+            returned_ids = insert_history(sql, tables, changes);
+            new_event_ids.insert(returned_ids.begin(), returned_ids.end());
+            break;
+        case WritePath::kStoreBulkLoad:
+            new_event_ids = copy_history(sql, tables, changes);
+            break;
     }
-    const std::string created_at = change.created_at.value_or(change.occurred_at);
-    sql << "INSERT INTO " + tables.summaries +
-               " (order_id, status, created_at, updated_at) VALUES (CAST(:order AS uuid), "
-               "'PENDING', CAST(:created AS timestamptz), CAST(:at AS timestamptz)) ON CONFLICT "
-               "(order_id) DO UPDATE SET created_at = least(" +
-               tables.summaries + ".created_at, excluded.created_at)",
-        soci::use(change.order_id, "order"), soci::use(created_at, "created"),
-        soci::use(change.occurred_at, "at");
-    if (change.details) {
-        const auto& details = *change.details;
-        sql << "UPDATE " + tables.summaries +
-                   " SET customer_id = :customer, currency = :currency, total = "
-                   ":total, "
-                   "items = CAST(:items AS jsonb), item_count = :count WHERE order_id = "
-                   "CAST(:order AS "
-                   "uuid)",
-            soci::use(details.customer_id, "customer"), soci::use(details.currency, "currency"),
-            soci::use(details.total, "total"), soci::use(details.items_json, "items"),
-            soci::use(details.item_count, "count"), soci::use(change.order_id, "order");
+    const auto unseen = unseen_changes(changes, new_event_ids);
+    auto touched = touched_orders(unseen);
+    if (path == WritePath::kStoreBulkLoad) {
+        for (const auto order_id : orders_starting_in(unseen)) touched.erase(order_id);
     }
-    if (change.status) {
-        const auto& status = *change.status;
-        const std::string reason = status.cancellation_reason.value_or("");
-        sql << "UPDATE " + tables.summaries +
-                   " SET status = :status, cancellation_reason = NULLIF(:reason, "
-                   "''), "
-                   "status_version = :version, updated_at = greatest(updated_at, CAST(:at AS "
-                   "timestamptz)) "
-                   "WHERE order_id = CAST(:order AS uuid) AND status_version < :version",
-            soci::use(status.status, "status"), soci::use(reason, "reason"),
-            soci::use(status.version, "version"), soci::use(change.occurred_at, "at"),
-            soci::use(change.order_id, "order");
+    auto rows = load_summaries(sql, tables, touched);
+    std::set<std::string> stored;
+    for (const auto& [id, row] : rows) stored.insert(id);
+    fold_summaries(rows, unseen);
+    switch (path) {
+        case WritePath::kIdempotent:
+            upsert_summaries(sql, tables, rows);
+            break;
+        case WritePath::kStoreBulkLoad:
+            copy_summaries(sql, tables, rows, stored);
+            break;
     }
+}
+
+void apply_feed_batch(soci::session& sql,
+                      const OrderViewTables& tables,
+                      const std::vector<FeedChange>& batch,
+                      WritePath path) {
+    std::vector<OrderViewChange> changes;
+    changes.reserve(batch.size());
+    FeedOffsets next;
+    for (const auto& [change, position] : batch) {
+        auto& slot = next[{position.topic, position.partition}];
+        slot = std::max(slot, position.offset + 1);
+        if (change) changes.push_back(*change);
+    }
+    apply_order_view_batch(sql, tables, std::move(changes), path);
+    store_feed_offsets(sql, tables, next);
 }
 
 }  // namespace ordersource::gateway

@@ -21,8 +21,6 @@ class transaction;
 
 namespace ordersource::gateway {
 
-using FeedOffsets = std::map<std::pair<std::string, std::int32_t>, std::int64_t>;
-
 // Where a rebuild from the order-service's event store stands: the commit-order read position
 // after the last event applied (eventstore::CommitPosition, ADR 6), kept with the shadow rows.
 struct StorePosition {
@@ -32,24 +30,32 @@ struct StorePosition {
 
 class PgOrderViewRebuild {
   public:
-    explicit PgOrderViewRebuild(const pg::ConnectionSettings& settings);
+    // In `schema` if one is named (tests), else in the search path's first schema.
+    explicit PgOrderViewRebuild(const pg::ConnectionSettings& settings,
+                                const std::string& schema = {});
     ~PgOrderViewRebuild();
     PgOrderViewRebuild(const PgOrderViewRebuild&) = delete;
     PgOrderViewRebuild& operator=(const PgOrderViewRebuild&) = delete;
 
-    // Creates the live and shadow tables if missing; `fresh` empties the shadow first.
-    // Returns the shadow's checkpoint (empty for a fresh rebuild): where to resume.
-    FeedOffsets open(bool fresh);
+    // Creates the live and shadow tables if missing, a new shadow with only the indexes `path`
+    // writes through; `fresh` empties the shadow first. Returns the shadow's checkpoint (empty
+    // for a fresh rebuild): where to resume.
+    FeedOffsets open(bool fresh, WritePath path);
     // The shadow's position in the event store, if a rebuild from the store left one (ADR 14).
     std::optional<StorePosition> store_position();
     // The live projection's checkpoint (what it has applied).
     FeedOffsets live_offsets();
 
-    // Applies the changes to the shadow and moves its checkpoint, in one transaction - or in
-    // the swap's transaction once lock_live() was called.
-    void apply(const std::vector<std::pair<std::optional<OrderViewChange>, FeedPosition>>& batch);
-    // The same for changes read from the event store, up to and including `next`.
-    void apply_from_store(const std::vector<OrderViewChange>& changes, StorePosition next);
+    // Applies the records to the shadow (idempotently: a topic may hold an event twice) and
+    // moves its checkpoint, in one transaction - or in the swap's transaction once
+    // lock_live() was called.
+    void apply(const std::vector<FeedChange>& batch);
+    // The same for changes read from the event store, up to and including `next`, by COPY:
+    // the store holds each event id once and the position moves with the rows, so no event
+    // reaches the shadow twice.
+    void apply_from_store(std::vector<OrderViewChange> changes, StorePosition next);
+    // Builds the indexes open() left out; call before lock_live().
+    void build_indexes();
     // After lock_live(), for a shadow built from the store: it takes over the live projection's
     // Kafka checkpoint (the live projector goes on from there and skips what the store already
     // gave, by event id) and the live rows of orders the store does not know yet (placed at
@@ -68,9 +74,6 @@ class PgOrderViewRebuild {
     void discard();
 
   private:
-    // Applies normalised changes to the shadow, inside the caller's transaction.
-    void apply_changes(const std::vector<OrderViewChange>& changes);
-
     std::unique_ptr<soci::session> session_;
     std::unique_ptr<soci::transaction> swap_transaction_;
 };

@@ -38,10 +38,14 @@ std::string utc_text(const char* column) {
 
 }  // namespace
 
-PgOrderViewStore::PgOrderViewStore(const pg::ConnectionSettings& settings, std::size_t pool_size)
+PgOrderViewStore::PgOrderViewStore(const pg::ConnectionSettings& settings,
+                                   std::size_t pool_size,
+                                   const std::string& schema)
     : pool_(std::make_unique<soci::connection_pool>(pool_size)) {
     for (std::size_t i = 0; i < pool_size; ++i) {
-        pool_->at(i).open(*soci::factory_postgresql(), settings.connection_string());
+        auto& session = pool_->at(i);
+        session.open(*soci::factory_postgresql(), settings.connection_string());
+        if (!schema.empty()) pg::use_schema(session, schema);
     }
     soci::session sql(*pool_);
     sql << "SET client_min_messages = warning";
@@ -53,13 +57,10 @@ PgOrderViewStore::PgOrderViewStore(const pg::ConnectionSettings& settings, std::
 
 PgOrderViewStore::~PgOrderViewStore() = default;
 
-void PgOrderViewStore::apply(const std::optional<OrderViewChange>& change,
-                             const FeedPosition& position) {
+void PgOrderViewStore::apply(const std::vector<FeedChange>& batch) {
     soci::session sql(*pool_);
     soci::transaction transaction(sql);
-    const OrderViewTables live;
-    record_feed_position(sql, live, position);
-    if (change) apply_order_view_change(sql, live, *change);
+    apply_feed_batch(sql, OrderViewTables{}, batch);
     transaction.commit();
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "domain/order_list_query.hpp"
 #include "domain/order_view.hpp"
@@ -53,13 +54,18 @@ struct FeedPosition {
     std::int64_t offset = 0;
 };
 
+// One record of the feed and what it changes in the views (nothing, for most payment events).
+struct FeedChange {
+    std::optional<OrderViewChange> change;
+    FeedPosition position;
+};
+
 class OrderViewWriter {
   public:
     virtual ~OrderViewWriter() = default;
-    // Applies the change (if any) and records `position` as consumed, in one transaction;
-    // applying it again changes nothing. Throws on failure.
-    virtual void apply(const std::optional<OrderViewChange>& change,
-                       const FeedPosition& position) = 0;
+    // Applies the changes in order and records every position as consumed, all in one
+    // transaction; applying a change again changes nothing. Throws on failure.
+    virtual void apply(const std::vector<FeedChange>& batch) = 0;
 };
 
 class OrderQueries {

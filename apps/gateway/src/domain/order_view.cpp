@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "ordersource/contracts/payload_validation.hpp"
+
 namespace ordersource::gateway {
 namespace {
 
@@ -14,7 +16,7 @@ std::string string_field(const rapidjson::Value& object, const char* name) {
                : std::string();
 }
 
-std::optional<OrderDetails> details_of(const rapidjson::Document& payload) {
+std::optional<OrderDetails> details_of(const rapidjson::Value& payload) {
     const auto items = payload.FindMember("items");
     if (items == payload.MemberEnd() || !items->value.IsArray()) return std::nullopt;
     rapidjson::StringBuffer buffer;
@@ -26,12 +28,8 @@ std::optional<OrderDetails> details_of(const rapidjson::Document& payload) {
                         static_cast<int>(items->value.Size())};
 }
 
-}  // namespace
-
-std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) {
-    rapidjson::Document payload;
-    payload.Parse(envelope.payload_json.c_str());
-    if (payload.HasParseError() || !payload.IsObject()) return std::nullopt;
+std::optional<OrderViewChange> change_of(const contracts::Envelope& envelope,
+                                         const rapidjson::Value& payload) {
     OrderViewChange change{string_field(payload, "orderId"), envelope.occurred_at, {}, {}, {}, {}};
     if (change.order_id.empty()) return std::nullopt;
 
@@ -67,6 +65,29 @@ std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) 
         change.history->cancellation_reason = change.status->cancellation_reason;
     }
     return change;
+}
+
+std::optional<rapidjson::Document> parsed_object(const std::string& json) {
+    rapidjson::Document document;
+    document.Parse(json.c_str(), json.size());
+    if (document.HasParseError() || !document.IsObject()) return std::nullopt;
+    return document;
+}
+
+}  // namespace
+
+std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) {
+    const auto payload = parsed_object(envelope.payload_json);
+    if (!payload) return std::nullopt;
+    return change_of(envelope, *payload);
+}
+
+std::optional<OrderViewChange> checked_view_change(const contracts::Envelope& envelope) {
+    const auto payload = parsed_object(envelope.payload_json);
+    if (!payload || contracts::validate_payload(envelope.type, envelope.schema_version, *payload)) {
+        return std::nullopt;
+    }
+    return change_of(envelope, *payload);
 }
 
 std::string to_json(const OrderView& view) {

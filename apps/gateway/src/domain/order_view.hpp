@@ -51,6 +51,11 @@ struct OrderViewChange {
 // nullopt for events that say nothing about an order's view (e.g. payment-events).
 std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope);
 
+// The same for an envelope whose payload was not checked against its schema yet (one read
+// from an event store): nullopt too for a payload a consumer would dead-letter. Parses the
+// payload once for both.
+std::optional<OrderViewChange> checked_view_change(const contracts::Envelope& envelope);
+
 // The order as GET /orders/<id> shows it.
 struct OrderView {
     std::string order_id;

@@ -1,5 +1,7 @@
 #include "adapters/pg_notification_store.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <soci/connection-pool.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -23,13 +25,30 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE INDEX IF NOT EXISTS notifications_by_order ON notifications (order_id, occurred_at, event_id);
 )sql";
 
+// A batch in one statement each, keys in order (ObservationBatch). A row already stored, by
+// this batch's earlier delivery or by another instance, is left as it is.
+constexpr const char* kRecordOwners = R"sql(
+INSERT INTO notifier_order_owners (order_id, customer_id)
+SELECT CAST(o AS uuid), c FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(o text, c text)
+ON CONFLICT (order_id) DO NOTHING)sql";
+
+constexpr const char* kRecordNotifications = R"sql(
+INSERT INTO notifications (event_id, order_id, kind, message, occurred_at)
+SELECT CAST(e AS uuid), CAST(o AS uuid), k, m, CAST(a AS timestamptz)
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(e text, o text, k text, m text, a text)
+ON CONFLICT (event_id) DO NOTHING
+RETURNING CAST(event_id AS text))sql";
+
 }  // namespace
 
 PgNotificationStore::PgNotificationStore(const pg::ConnectionSettings& settings,
-                                         std::size_t pool_size)
+                                         std::size_t pool_size,
+                                         const std::string& schema)
     : pool_(std::make_unique<soci::connection_pool>(pool_size)), pool_size_(pool_size) {
     for (std::size_t i = 0; i < pool_size; ++i) {
-        pool_->at(i).open(*soci::factory_postgresql(), settings.connection_string());
+        auto& session = pool_->at(i);
+        session.open(*soci::factory_postgresql(), settings.connection_string());
+        if (!schema.empty()) pg::use_schema(session, schema);
     }
     soci::session sql(*pool_);
     sql << "SET client_min_messages = warning";
@@ -42,31 +61,54 @@ PgNotificationStore::PgNotificationStore(const pg::ConnectionSettings& settings,
 
 PgNotificationStore::~PgNotificationStore() = default;
 
-bool PgNotificationStore::record(const Observation& observation) {
+std::set<std::string> PgNotificationStore::record(const std::vector<Observation>& observations) {
+    const auto batch = batch_of(observations);
+    std::set<std::string> recorded;
+    if (batch.owners.empty() && batch.notifications.empty()) return recorded;
     soci::session sql(*pool_);
     soci::transaction transaction(sql);
-    if (observation.owner) {
-        sql << "INSERT INTO notifier_order_owners (order_id, customer_id) VALUES (CAST(:order AS "
-               "uuid), :customer) "
-               "ON CONFLICT (order_id) DO NOTHING",
-            soci::use(observation.owner->order_id, "order"),
-            soci::use(observation.owner->customer_id, "customer");
+    if (!batch.owners.empty()) {
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        writer.StartArray();
+        for (const auto& owner : batch.owners) {
+            writer.StartObject();
+            writer.Key("o");
+            writer.String(owner.order_id);
+            writer.Key("c");
+            writer.String(owner.customer_id);
+            writer.EndObject();
+        }
+        writer.EndArray();
+        const std::string rows(buffer.GetString(), buffer.GetSize());
+        sql << kRecordOwners, soci::use(rows, "rows");
     }
-    bool inserted = false;
-    if (const auto& notification = observation.notification) {
-        soci::statement insert =
-            (sql.prepare
-                 << "INSERT INTO notifications (event_id, order_id, kind, message, occurred_at) "
-                    "VALUES (CAST(:event AS uuid), CAST(:order AS uuid), :kind, :message, "
-                    "CAST(:occurred AS timestamptz)) ON CONFLICT (event_id) DO NOTHING",
-             soci::use(notification->event_id, "event"), soci::use(notification->order_id, "order"),
-             soci::use(notification->kind, "kind"), soci::use(notification->message, "message"),
-             soci::use(notification->occurred_at, "occurred"));
-        insert.execute(true);
-        inserted = insert.get_affected_rows() == 1;
+    if (!batch.notifications.empty()) {
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        writer.StartArray();
+        for (const auto& notification : batch.notifications) {
+            writer.StartObject();
+            writer.Key("e");
+            writer.String(notification.event_id);
+            writer.Key("o");
+            writer.String(notification.order_id);
+            writer.Key("k");
+            writer.String(notification.kind);
+            writer.Key("m");
+            writer.String(notification.message);
+            writer.Key("a");
+            writer.String(notification.occurred_at);
+            writer.EndObject();
+        }
+        writer.EndArray();
+        const std::string rows(buffer.GetString(), buffer.GetSize());
+        soci::rowset<std::string> inserted =
+            (sql.prepare << kRecordNotifications, soci::use(rows, "rows"));
+        for (const auto& event_id : inserted) recorded.insert(event_id);
     }
     transaction.commit();
-    return inserted;
+    return recorded;
 }
 
 std::vector<StoredNotification> PgNotificationStore::for_order(const std::string& order_id) {

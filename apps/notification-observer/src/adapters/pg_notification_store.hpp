@@ -3,6 +3,7 @@
 // redelivered or re-produced event inserts nothing (docs/adr/0007).
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,15 +24,19 @@ struct StoredNotification {
 class PgNotificationStore {
   public:
     // Connects and creates the tables if missing (serialised by an advisory lock, so several
-    // instances may start at once). Throws on connection or migration failure.
-    PgNotificationStore(const pg::ConnectionSettings& settings, std::size_t pool_size);
+    // instances may start at once), in `schema` if one is named (created if missing; tests use
+    // their own), else in the search path's first. Throws on connection or migration failure.
+    PgNotificationStore(const pg::ConnectionSettings& settings,
+                        std::size_t pool_size,
+                        const std::string& schema = {});
     ~PgNotificationStore();
     PgNotificationStore(const PgNotificationStore&) = delete;
     PgNotificationStore& operator=(const PgNotificationStore&) = delete;
 
-    // Stores what the event taught, in one transaction. True when a notification was newly
-    // recorded (false: none, or already recorded for this event id). Throws on failure.
-    bool record(const Observation& observation);
+    // Stores what a batch of events taught, in one transaction. Returns the event ids whose
+    // notification was newly recorded (not those recorded before: a redelivery stores
+    // nothing). Throws on failure.
+    std::set<std::string> record(const std::vector<Observation>& observations);
 
     // The order's notifications, oldest first.
     std::vector<StoredNotification> for_order(const std::string& order_id);

@@ -4,20 +4,26 @@
 
 namespace ordersource::notifier {
 
-messaging::HandleOutcome NotificationRecorder::handle(const contracts::Envelope& envelope) {
-    const auto observation = observe(envelope);
-    if (!observation.owner && !observation.notification) return messaging::Handled{};
-    if (store_.record(observation)) {
-        const auto& notification = *observation.notification;
+std::vector<messaging::HandleOutcome> NotificationRecorder::handle(
+    const std::vector<messaging::Delivery>& batch) {
+    std::vector<Observation> observations;
+    observations.reserve(batch.size());
+    for (const auto& delivery : batch) observations.push_back(observe(delivery.envelope));
+    const auto recorded = store_.record(observations);
+    // Logged after the commit, once per notification newly recorded (a repeat logs nothing).
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& notification = observations[i].notification;
+        if (!notification || !recorded.contains(notification->event_id)) continue;
+        const auto& envelope = batch[i].envelope;
         core::log(core::LogLevel::kInfo, "notification",
-                  {{"order_id", notification.order_id},
-                   {"event_id", notification.event_id},
+                  {{"order_id", notification->order_id},
+                   {"event_id", notification->event_id},
                    {"correlation_id", envelope.correlation_id},
                    {"causation_id", envelope.causation_id},
-                   {"kind", notification.kind},
-                   {"text", notification.message}});
+                   {"kind", notification->kind},
+                   {"text", notification->message}});
     }
-    return messaging::Handled{};
+    return std::vector<messaging::HandleOutcome>(batch.size(), messaging::Handled{});
 }
 
 }  // namespace ordersource::notifier

@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <map>
+
 namespace ordersource::notifier {
 namespace {
 
@@ -47,6 +49,23 @@ Observation observe(const contracts::Envelope& envelope) {
         notify("REFUNDED", "Your payment for order " + order_id + " was refunded.");
     }
     return observation;
+}
+
+ObservationBatch batch_of(const std::vector<Observation>& observations) {
+    std::map<std::string, const OrderOwner*> owners;
+    std::map<std::string, const Notification*> notifications;
+    for (const auto& observation : observations) {
+        if (observation.owner) owners.emplace(observation.owner->order_id, &*observation.owner);
+        if (observation.notification) {
+            notifications.emplace(observation.notification->event_id, &*observation.notification);
+        }
+    }
+    ObservationBatch batch;
+    for (const auto& [id, owner] : owners) batch.owners.push_back(*owner);
+    for (const auto& [id, notification] : notifications) {
+        batch.notifications.push_back(*notification);
+    }
+    return batch;
 }
 
 }  // namespace ordersource::notifier

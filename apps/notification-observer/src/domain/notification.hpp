@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ordersource/contracts/envelope.hpp"
 
@@ -30,5 +31,15 @@ struct Observation {
 
 // nullopt fields when the event is none of the above (or its payload does not fit).
 Observation observe(const contracts::Envelope& envelope);
+
+// What a batch of observations stores: each order's owner and each event's notification once
+// (the first seen), ordered by order id and event id, so writers whose batches overlap take
+// the rows' locks in one order and never deadlock.
+struct ObservationBatch {
+    std::vector<OrderOwner> owners;
+    std::vector<Notification> notifications;
+};
+
+ObservationBatch batch_of(const std::vector<Observation>& observations);
 
 }  // namespace ordersource::notifier

@@ -35,4 +35,8 @@ struct ConnectionSettings {
 // Opens a session; throws soci::soci_error (with the server's reason) when it cannot.
 std::unique_ptr<soci::session> open_session(const ConnectionSettings& settings);
 
+// Creates `schema` if missing and makes it the session's search path, so unqualified tables
+// are found and created there (tests give each projection a schema of its own).
+void use_schema(soci::session& sql, const std::string& schema);
+
 }  // namespace ordersource::pg

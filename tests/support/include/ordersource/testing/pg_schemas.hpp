@@ -1,0 +1,50 @@
+#pragma once
+// Schemas of a test's own in the test database: named uniquely, created by whoever uses them
+// first (the stores under test do), dropped at the end; and the rows of a query rendered as
+// sorted text, to compare what two schemas hold.
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ordersource/pg/connection.hpp"
+#include "ordersource/testing/environment.hpp"
+
+namespace ordersource::testing {
+
+inline pg::ConnectionSettings test_database() {
+    return pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test");
+}
+
+struct PgSchemas {
+    PgSchemas() : session(pg::open_session(test_database())) {
+        *session << "SET client_min_messages = warning";
+    }
+    ~PgSchemas() {
+        for (const auto& schema : names) *session << "DROP SCHEMA IF EXISTS " + schema + " CASCADE";
+    }
+    PgSchemas(const PgSchemas&) = delete;
+    PgSchemas& operator=(const PgSchemas&) = delete;
+
+    // A new schema name (an identifier: no quoting needed).
+    std::string make(const std::string& prefix) {
+        auto name = unique_name(prefix);
+        std::replace(name.begin(), name.end(), '-', '_');
+        names.push_back(name);
+        return name;
+    }
+    // Every row `select` returns, as text, sorted.
+    std::vector<std::string> rows(const std::string& select) {
+        soci::rowset<std::string> found =
+            (session->prepare << "SELECT CAST(r AS text) FROM (" + select + ") AS r ORDER BY 1");
+        return {found.begin(), found.end()};
+    }
+
+    std::unique_ptr<soci::session> session;
+    std::vector<std::string> names;
+};
+
+}  // namespace ordersource::testing
