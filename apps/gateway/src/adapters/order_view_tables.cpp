@@ -213,11 +213,10 @@ std::unordered_set<std::string_view> copy_history(soci::session& sql,
     return inserted;
 }
 
-std::map<std::string, SummaryRow> load_summaries(
-    soci::session& sql,
-    const OrderViewTables& tables,
-    const std::unordered_set<std::string_view>& order_ids) {
-    std::map<std::string, SummaryRow> rows;
+SummaryRows load_summaries(soci::session& sql,
+                           const OrderViewTables& tables,
+                           const std::unordered_set<std::string_view>& order_ids) {
+    SummaryRows rows;
     if (order_ids.empty()) return rows;
     const auto ids = uuid_array(order_ids);
     soci::rowset<soci::row> found =
@@ -410,7 +409,8 @@ void replace_order_view_tables(soci::session& sql,
 void apply_order_view_batch(soci::session& sql,
                             const OrderViewTables& tables,
                             std::vector<OrderViewChange> changes,
-                            WritePath path) {
+                            WritePath path,
+                            SummaryRows* carried) {
     for (auto& change : changes) change = with_normalised_times(std::move(change));
     std::vector<std::string> returned_ids;
     std::unordered_set<std::string_view> new_event_ids;
@@ -435,7 +435,17 @@ void apply_order_view_batch(soci::session& sql,
     if (path == WritePath::kStoreBulkLoad) {
         for (const auto order_id : orders_starting_in(unseen)) touched.erase(order_id);
     }
-    auto rows = load_summaries(sql, tables, touched);
+    SummaryRows rows;
+    if (path == WritePath::kStoreBulkLoad && carried != nullptr) {
+        for (auto found = carried->begin(); found != carried->end();) {
+            if (touched.erase(found->first) == 0) {
+                ++found;
+                continue;
+            }
+            rows.insert(carried->extract(found++));
+        }
+    }
+    rows.merge(load_summaries(sql, tables, touched));
     std::set<std::string> stored;
     for (const auto& [id, row] : rows) stored.insert(id);
     fold_summaries(rows, unseen);
@@ -445,6 +455,7 @@ void apply_order_view_batch(soci::session& sql,
             break;
         case WritePath::kStoreBulkLoad:
             copy_summaries(sql, tables, rows, stored);
+            if (carried != nullptr) *carried = std::move(rows);
             break;
     }
 }

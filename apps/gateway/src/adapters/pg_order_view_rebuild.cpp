@@ -25,6 +25,7 @@ PgOrderViewRebuild::PgOrderViewRebuild(const pg::ConnectionSettings& settings,
 PgOrderViewRebuild::~PgOrderViewRebuild() = default;
 
 FeedOffsets PgOrderViewRebuild::open(bool fresh, WritePath path) {
+    last_written_.clear();
     soci::transaction transaction(*session_);
     // The same lock as the gateway's migration: never two creators at once.
     *session_ << "SELECT pg_advisory_xact_lock(hashtext('gateway order views'))";
@@ -70,8 +71,11 @@ void PgOrderViewRebuild::apply_from_store(std::vector<OrderViewChange> changes,
                                           StorePosition next) {
     std::unique_ptr<soci::transaction> own;
     if (!swap_transaction_) own = std::make_unique<soci::transaction>(*session_);
+    // Taken out until the commit: a batch that fails leaves nothing to trust.
+    auto carried = std::move(last_written_);
+    last_written_.clear();
     apply_order_view_batch(*session_, OrderViewTables::shadow(), std::move(changes),
-                           WritePath::kStoreBulkLoad);
+                           WritePath::kStoreBulkLoad, &carried);
     const std::string source = kStoreSource;
     const auto transaction = static_cast<long long>(next.transaction);
     const long long position = next.global_position;
@@ -82,6 +86,7 @@ void PgOrderViewRebuild::apply_from_store(std::vector<OrderViewChange> changes,
         soci::use(source, "source"), soci::use(transaction, "transaction"),
         soci::use(position, "position");
     if (own) own->commit();
+    last_written_ = std::move(carried);
 }
 
 void PgOrderViewRebuild::build_indexes() {
@@ -93,6 +98,7 @@ void PgOrderViewRebuild::build_indexes() {
 }
 
 void PgOrderViewRebuild::hand_over_to_live_feed() {
+    last_written_.clear();  // rows come from elsewhere now
     const OrderViewTables live;
     const auto shadow = OrderViewTables::shadow();
     *session_ << "DELETE FROM " + shadow.offsets;
@@ -140,6 +146,7 @@ std::vector<std::string> PgOrderViewRebuild::differences(std::size_t limit) {
 }
 
 void PgOrderViewRebuild::swap() {
+    last_written_.clear();
     replace_order_view_tables(*session_, OrderViewTables{}, OrderViewTables::shadow());
     drop_store_position(*session_);
     swap_transaction_->commit();
@@ -147,6 +154,7 @@ void PgOrderViewRebuild::swap() {
 }
 
 void PgOrderViewRebuild::discard() {
+    last_written_.clear();
     if (swap_transaction_) {
         swap_transaction_->rollback();
         swap_transaction_.reset();

@@ -76,6 +76,8 @@ class PgOrderViewRebuild {
   private:
     std::unique_ptr<soci::session> session_;
     std::unique_ptr<soci::transaction> swap_transaction_;
+    // The summary rows the last committed store batch wrote (apply_order_view_batch).
+    SummaryRows last_written_;
 };
 
 }  // namespace ordersource::gateway
