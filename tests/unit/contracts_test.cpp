@@ -148,6 +148,13 @@ BOOST_AUTO_TEST_CASE(times_format_and_parse_like_the_c_library_across_four_centu
         const auto text = format_rfc3339_millis(millis);
         BOOST_REQUIRE_EQUAL(text, strftime_millis(millis));
         BOOST_REQUIRE_EQUAL(parse_rfc3339_millis(text).value_or(-1), millis);
+        BOOST_REQUIRE(is_canonical_rfc3339_millis(text));
+    }
+    BOOST_TEST(is_canonical_rfc3339_millis("2000-02-29T23:59:59.999Z"));
+    for (const char* other :
+         {"2001-02-29T00:00:00.000Z", "2026-11-31T00:00:00.000Z", "2026-12-31T23:59:60.000Z",
+          "2026-11-24T18:34:00Z", "2026-11-24T19:34:00.123+01:00", "2026-11-24t18:34:00.123Z"}) {
+        BOOST_TEST(!is_canonical_rfc3339_millis(other), other);
     }
     // Out-of-range days roll over as timegm rolls them; a leap second is the next second.
     BOOST_TEST(parse_rfc3339_millis("2026-11-31T00:00:00.000Z").value_or(-1) ==

@@ -85,6 +85,15 @@ int digits_at(std::string_view text, std::size_t at, std::size_t count) {
     return value;
 }
 
+bool is_leap_year(int year) {
+    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+int days_in_month(int year, int month) {
+    static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && is_leap_year(year) ? 29 : kDays[static_cast<std::size_t>(month - 1)];
+}
+
 // "YYYY-MM-DDTHH:MM:SS.mmmZ", what format_rfc3339_millis writes; nullopt for any other text.
 std::optional<std::int64_t> canonical_epoch_millis(std::string_view text) {
     if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
@@ -283,6 +292,13 @@ std::optional<std::int64_t> parse_rfc3339_millis(std::string_view text) {
     utc.tm_sec = second;
     const std::time_t seconds = timegm(&utc);
     return (static_cast<std::int64_t>(seconds) - offset_seconds) * 1000 + millis;
+}
+
+bool is_canonical_rfc3339_millis(std::string_view text) {
+    if (!canonical_epoch_millis(text)) return false;
+    // What would roll over (day 31 of a shorter month, a leap second) is not written so.
+    const int year = digits_at(text, 0, 4), month = digits_at(text, 5, 2);
+    return digits_at(text, 8, 2) <= days_in_month(year, month) && digits_at(text, 17, 2) < 60;
 }
 
 }  // namespace ordersource::contracts

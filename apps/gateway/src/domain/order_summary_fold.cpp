@@ -6,6 +6,7 @@ namespace ordersource::gateway {
 namespace {
 
 std::string normalised_time(std::string text) {
+    if (contracts::is_canonical_rfc3339_millis(text)) return text;  // nearly always
     const auto millis = contracts::parse_rfc3339_millis(text);
     return millis ? contracts::format_rfc3339_millis(*millis) : text;
 }
