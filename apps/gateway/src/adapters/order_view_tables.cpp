@@ -62,8 +62,10 @@ END $$;
 )sql";
 
 // What the queries read by; a bulk load builds them once at its end.
-constexpr std::string_view kCreateSecondaryIndexes = R"sql(
+constexpr std::string_view kCreateHistoryIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS {history}_by_order ON {history} (order_id, version);
+)sql";
+constexpr std::string_view kCreateSummaryIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS {summaries}_by_customer ON {summaries} (customer_id, created_at, order_id);
 CREATE INDEX IF NOT EXISTS {summaries}_by_status ON {summaries} (status, created_at, order_id);
 CREATE INDEX IF NOT EXISTS {summaries}_by_creation ON {summaries} (created_at, order_id);
@@ -343,8 +345,17 @@ void create_order_view_tables_for_bulk_load(soci::session& sql,
 }
 
 void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables) {
+    create_history_indexes(sql, tables);
+    create_summary_indexes(sql, tables);
+}
+
+void create_history_indexes(soci::session& sql, const OrderViewTables& tables) {
     sql << expand(kCreateHistoryKey, tables);
-    sql << expand(kCreateSecondaryIndexes, tables);
+    sql << expand(kCreateHistoryIndexes, tables);
+}
+
+void create_summary_indexes(soci::session& sql, const OrderViewTables& tables) {
+    sql << expand(kCreateSummaryIndexes, tables);
 }
 
 void store_feed_offsets(soci::session& sql,

@@ -80,6 +80,9 @@ void create_order_view_tables_for_bulk_load(soci::session& sql,
                                             WritePath path);
 // Every index the tables lack, if any.
 void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables);
+// The same for one table each (two sessions can build them at once).
+void create_history_indexes(soci::session& sql, const OrderViewTables& tables);
+void create_summary_indexes(soci::session& sql, const OrderViewTables& tables);
 
 // The summary rows a store bulk load wrote in its last batch, by order id.
 using SummaryRows = std::map<std::string, SummaryRow>;

