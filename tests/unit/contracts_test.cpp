@@ -1,5 +1,8 @@
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
+#include <ctime>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -118,6 +121,46 @@ BOOST_AUTO_TEST_CASE(kafka_headers_carry_the_envelope_facts) {
 BOOST_AUTO_TEST_CASE(times_format_as_rfc3339_utc_with_milliseconds) {
     BOOST_TEST(format_rfc3339_millis(0) == "1970-01-01T00:00:00.000Z");
     BOOST_TEST(format_rfc3339_millis(1'795'545'240'123) == "2026-11-24T18:34:00.123Z");
+    BOOST_TEST(format_rfc3339_millis(951'868'799'999) == "2000-02-29T23:59:59.999Z");
+}
+
+namespace {
+
+// The C library's answer, independent of the digit arithmetic under test.
+std::string strftime_millis(std::int64_t millis) {
+    const auto seconds = static_cast<std::time_t>(millis / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[40];
+    const auto length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+    char fraction[8];
+    std::snprintf(fraction, sizeof(fraction), ".%03dZ", static_cast<int>(millis % 1000));
+    return std::string(text, length) + fraction;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(times_format_and_parse_like_the_c_library_across_four_centuries) {
+    std::mt19937_64 random(42);
+    std::uniform_int_distribution<std::int64_t> any_millis(0, 13'569'465'600'000);  // to 2400
+    for (int i = 0; i < 20000; ++i) {
+        const auto millis = any_millis(random);
+        const auto text = format_rfc3339_millis(millis);
+        BOOST_REQUIRE_EQUAL(text, strftime_millis(millis));
+        BOOST_REQUIRE_EQUAL(parse_rfc3339_millis(text).value_or(-1), millis);
+        BOOST_REQUIRE(is_canonical_rfc3339_millis(text));
+    }
+    BOOST_TEST(is_canonical_rfc3339_millis("2000-02-29T23:59:59.999Z"));
+    for (const char* other :
+         {"2001-02-29T00:00:00.000Z", "2026-11-31T00:00:00.000Z", "2026-12-31T23:59:60.000Z",
+          "2026-11-24T18:34:00Z", "2026-11-24T19:34:00.123+01:00", "2026-11-24t18:34:00.123Z"}) {
+        BOOST_TEST(!is_canonical_rfc3339_millis(other), other);
+    }
+    // Out-of-range days roll over as timegm rolls them; a leap second is the next second.
+    BOOST_TEST(parse_rfc3339_millis("2026-11-31T00:00:00.000Z").value_or(-1) ==
+               parse_rfc3339_millis("2026-12-01T00:00:00Z").value_or(-2));
+    BOOST_TEST(parse_rfc3339_millis("2026-12-31T23:59:60.000Z").value_or(-1) ==
+               parse_rfc3339_millis("2027-01-01T00:00:00Z").value_or(-2));
 }
 
 BOOST_AUTO_TEST_CASE(validation_is_safe_from_many_threads_at_once) {

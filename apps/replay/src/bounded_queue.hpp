@@ -37,6 +37,26 @@ class BoundedQueue {
         return item;
     }
 
+    // The same, waiting at most `timeout`: nullopt too when nothing came in time.
+    template <typename Duration>
+    std::optional<T> pop_for(Duration timeout) {
+        std::unique_lock lock(mutex_);
+        if (!not_empty_.wait_for(lock, timeout, [this] { return closed_ || !items_.empty(); }) ||
+            items_.empty()) {
+            return std::nullopt;
+        }
+        T item = std::move(items_.front());
+        items_.pop_front();
+        not_full_.notify_one();
+        return item;
+    }
+
+    // Whether close() was called.
+    bool closed() {
+        const std::lock_guard lock(mutex_);
+        return closed_;
+    }
+
     // No more items: pop() drains what is queued, push() refuses.
     void close() {
         const std::lock_guard lock(mutex_);

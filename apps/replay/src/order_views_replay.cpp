@@ -1,5 +1,6 @@
 #include "order_views_replay.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <exception>
@@ -27,7 +28,9 @@ using gateway::FeedOffsets;
 
 // Brings the shadow up to `target` (next offset per partition), in batches. Records read
 // beyond the target are held back for a later, larger target: verify must stop exactly at
-// the live projection's checkpoint.
+// the live projection's checkpoint. Records are polled and parsed on a thread of their own
+// while this one writes (ADR 16); that thread lives for one feed_until, so nothing else uses
+// the reader meanwhile.
 class ShadowFeeder {
   public:
     ShadowFeeder(gateway::PgOrderViewRebuild& rebuild,
@@ -53,26 +56,63 @@ class ShadowFeeder {
             batch.clear();
             report();
         };
-        const auto take = [&](kafka::Record record) {
-            const kafka::TopicPartition partition{record.topic, record.partition};
-            const auto end = target.find(partition);
+        const auto take = [&](Parsed record) {
+            const auto end = target.find(record.partition);
             if (end == target.end() || record.offset >= end->second) {
                 held_.push_back(std::move(record));
                 return;
             }
-            next_[partition] = record.offset + 1;
-            batch.push_back({change_of(record),
-                             gateway::FeedPosition{record.topic, record.partition, record.offset}});
+            next_[record.partition] = record.offset + 1;
+            batch.push_back({std::move(record.change),
+                             gateway::FeedPosition{record.partition.first, record.partition.second,
+                                                   record.offset}});
             if (batch.size() >= batch_size_) flush();
         };
-        std::deque<kafka::Record> earlier;
+        std::deque<Parsed> earlier;
         earlier.swap(held_);
         for (auto& record : earlier) take(std::move(record));
+        if (reached(target)) {
+            flush();
+            return;
+        }
+
+        BoundedQueue<std::vector<Parsed>> parsed(4);
+        std::atomic<bool> stop{false};
+        std::exception_ptr failure;
+        std::jthread polling([&] {
+            try {
+                while (!stop) {
+                    // What the client has fetched already, up to a batch; then wait again.
+                    std::vector<Parsed> chunk;
+                    while (chunk.size() < batch_size_) {
+                        auto record = reader_.poll(chunk.empty() ? 200ms : 0ms);
+                        if (!record) break;
+                        chunk.push_back(Parsed{{record->topic, record->partition},
+                                               record->offset,
+                                               change_of(*record)});
+                    }
+                    if (!chunk.empty() && !parsed.push(std::move(chunk))) break;
+                }
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            parsed.close();
+        });
+        // However this scope ends, the poller stops before it is joined.
+        const struct StopPolling {
+            std::atomic<bool>& stop;
+            BoundedQueue<std::vector<Parsed>>& queue;
+            ~StopPolling() {
+                stop = true;
+                queue.close();
+            }
+        } stop_polling{stop, parsed};
         auto last_progress = Clock::now();
         while (!reached(target)) {
-            auto record = reader_.poll(200ms);
-            if (!record) {
-                flush();  // a quiet moment: make what was read durable
+            auto chunk = parsed.pop_for(250ms);
+            if (!chunk) {
+                if (parsed.closed()) break;  // the poller failed: rethrown below
+                flush();                     // a quiet moment: make what was read durable
                 if (Clock::now() - last_progress > 60s) {
                     throw std::runtime_error(
                         "Kafka delivered nothing for 60 s before the rebuild "
@@ -81,14 +121,28 @@ class ShadowFeeder {
                 continue;
             }
             last_progress = Clock::now();
-            take(std::move(*record));
+            for (auto& record : *chunk) take(std::move(record));
         }
+        // Whatever the poller read beyond the target waits for the next one.
+        stop = true;
+        while (auto chunk = parsed.pop()) {
+            for (auto& record : *chunk) held_.push_back(std::move(record));
+        }
+        polling.join();
+        if (failure) std::rethrow_exception(failure);
         flush();
     }
 
     const ReplayProgress& progress() const { return progress_state_; }
 
   private:
+    // A record as the rebuild needs it: where it is in the feed and what it changes.
+    struct Parsed {
+        kafka::TopicPartition partition;
+        std::int64_t offset = 0;
+        std::optional<gateway::OrderViewChange> change;
+    };
+
     static std::optional<gateway::OrderViewChange> change_of(const kafka::Record& record) {
         auto parsed = contracts::parse_envelope(record.value);
         // What the live projector never sees (dead-lettered), the rebuild skips too.
@@ -118,7 +172,7 @@ class ShadowFeeder {
     FeedOffsets next_;
     std::size_t batch_size_;
     std::function<void(const ReplayProgress&)> progress_;
-    std::deque<kafka::Record> held_;
+    std::deque<Parsed> held_;
     ReplayProgress progress_state_;
     Clock::time_point started_ = Clock::now();
 };

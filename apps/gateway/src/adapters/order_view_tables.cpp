@@ -62,8 +62,10 @@ END $$;
 )sql";
 
 // What the queries read by; a bulk load builds them once at its end.
-constexpr std::string_view kCreateSecondaryIndexes = R"sql(
+constexpr std::string_view kCreateHistoryIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS {history}_by_order ON {history} (order_id, version);
+)sql";
+constexpr std::string_view kCreateSummaryIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS {summaries}_by_customer ON {summaries} (customer_id, created_at, order_id);
 CREATE INDEX IF NOT EXISTS {summaries}_by_status ON {summaries} (status, created_at, order_id);
 CREATE INDEX IF NOT EXISTS {summaries}_by_creation ON {summaries} (created_at, order_id);
@@ -213,11 +215,10 @@ std::unordered_set<std::string_view> copy_history(soci::session& sql,
     return inserted;
 }
 
-std::map<std::string, SummaryRow> load_summaries(
-    soci::session& sql,
-    const OrderViewTables& tables,
-    const std::unordered_set<std::string_view>& order_ids) {
-    std::map<std::string, SummaryRow> rows;
+SummaryRows load_summaries(soci::session& sql,
+                           const OrderViewTables& tables,
+                           const std::unordered_set<std::string_view>& order_ids) {
+    SummaryRows rows;
     if (order_ids.empty()) return rows;
     const auto ids = uuid_array(order_ids);
     soci::rowset<soci::row> found =
@@ -344,8 +345,17 @@ void create_order_view_tables_for_bulk_load(soci::session& sql,
 }
 
 void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables) {
+    create_history_indexes(sql, tables);
+    create_summary_indexes(sql, tables);
+}
+
+void create_history_indexes(soci::session& sql, const OrderViewTables& tables) {
     sql << expand(kCreateHistoryKey, tables);
-    sql << expand(kCreateSecondaryIndexes, tables);
+    sql << expand(kCreateHistoryIndexes, tables);
+}
+
+void create_summary_indexes(soci::session& sql, const OrderViewTables& tables) {
+    sql << expand(kCreateSummaryIndexes, tables);
 }
 
 void store_feed_offsets(soci::session& sql,
@@ -410,7 +420,8 @@ void replace_order_view_tables(soci::session& sql,
 void apply_order_view_batch(soci::session& sql,
                             const OrderViewTables& tables,
                             std::vector<OrderViewChange> changes,
-                            WritePath path) {
+                            WritePath path,
+                            SummaryRows* carried) {
     for (auto& change : changes) change = with_normalised_times(std::move(change));
     std::vector<std::string> returned_ids;
     std::unordered_set<std::string_view> new_event_ids;
@@ -435,7 +446,17 @@ void apply_order_view_batch(soci::session& sql,
     if (path == WritePath::kStoreBulkLoad) {
         for (const auto order_id : orders_starting_in(unseen)) touched.erase(order_id);
     }
-    auto rows = load_summaries(sql, tables, touched);
+    SummaryRows rows;
+    if (path == WritePath::kStoreBulkLoad && carried != nullptr) {
+        for (auto found = carried->begin(); found != carried->end();) {
+            if (touched.erase(found->first) == 0) {
+                ++found;
+                continue;
+            }
+            rows.insert(carried->extract(found++));
+        }
+    }
+    rows.merge(load_summaries(sql, tables, touched));
     std::set<std::string> stored;
     for (const auto& [id, row] : rows) stored.insert(id);
     fold_summaries(rows, unseen);
@@ -445,6 +466,7 @@ void apply_order_view_batch(soci::session& sql,
             break;
         case WritePath::kStoreBulkLoad:
             copy_summaries(sql, tables, rows, stored);
+            if (carried != nullptr) *carried = std::move(rows);
             break;
     }
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/ports.hpp"
+#include "domain/order_summary_fold.hpp"
 #include "domain/order_view.hpp"
 
 namespace soci {
@@ -79,15 +80,24 @@ void create_order_view_tables_for_bulk_load(soci::session& sql,
                                             WritePath path);
 // Every index the tables lack, if any.
 void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables);
+// The same for one table each (two sessions can build them at once).
+void create_history_indexes(soci::session& sql, const OrderViewTables& tables);
+void create_summary_indexes(soci::session& sql, const OrderViewTables& tables);
+
+// The summary rows a store bulk load wrote in its last batch, by order id.
+using SummaryRows = std::map<std::string, SummaryRow>;
 
 // Applies the batch, in order, inside the caller's transaction with a few statements: stores
 // the history rows, keeps the changes whose event was new, loads the summaries they touch,
 // folds them in memory (domain/order_summary_fold.hpp) and writes them back. Applying a
-// change again changes nothing.
+// change again changes nothing. kStoreBulkLoad only: `carried`, if given, holds the rows the
+// load's previous batch wrote and is replaced by this batch's; rows found there are not
+// read back from the database (orders whose outcome lands in the next batch).
 void apply_order_view_batch(soci::session& sql,
                             const OrderViewTables& tables,
                             std::vector<OrderViewChange> changes,
-                            WritePath path = WritePath::kIdempotent);
+                            WritePath path = WritePath::kIdempotent,
+                            SummaryRows* carried = nullptr);
 
 // The same for records of the Kafka feed, moving the checkpoint past each of them in the
 // same transaction.

@@ -9,7 +9,6 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "domain/utc_time.hpp"
 #include "ordersource/contracts/envelope.hpp"
 
 namespace ordersource::gateway {
@@ -119,8 +118,7 @@ CopyRows& CopyRows::int64(std::int64_t number) {
 }
 
 CopyRows& CopyRows::timestamptz(std::string_view text) {
-    auto millis = canonical_epoch_millis(text);
-    if (!millis) millis = contracts::parse_rfc3339_millis(text);
+    const auto millis = contracts::parse_rfc3339_millis(text);
     if (!millis) throw std::invalid_argument("not an RFC 3339 time: " + std::string(text));
     return int64((*millis - kPostgresEpochMillis) * 1000);  // microseconds since 2000
 }

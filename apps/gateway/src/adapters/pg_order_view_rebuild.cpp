@@ -2,6 +2,9 @@
 
 #include <soci/soci.h>
 
+#include <exception>
+#include <thread>
+
 namespace ordersource::gateway {
 namespace {
 
@@ -17,7 +20,7 @@ void drop_store_position(soci::session& sql) {
 
 PgOrderViewRebuild::PgOrderViewRebuild(const pg::ConnectionSettings& settings,
                                        const std::string& schema)
-    : session_(pg::open_session(settings)) {
+    : settings_(settings), schema_(schema), session_(pg::open_session(settings)) {
     *session_ << "SET client_min_messages = warning";
     if (!schema.empty()) pg::use_schema(*session_, schema);
 }
@@ -25,6 +28,7 @@ PgOrderViewRebuild::PgOrderViewRebuild(const pg::ConnectionSettings& settings,
 PgOrderViewRebuild::~PgOrderViewRebuild() = default;
 
 FeedOffsets PgOrderViewRebuild::open(bool fresh, WritePath path) {
+    last_written_.clear();
     soci::transaction transaction(*session_);
     // The same lock as the gateway's migration: never two creators at once.
     *session_ << "SELECT pg_advisory_xact_lock(hashtext('gateway order views'))";
@@ -70,8 +74,11 @@ void PgOrderViewRebuild::apply_from_store(std::vector<OrderViewChange> changes,
                                           StorePosition next) {
     std::unique_ptr<soci::transaction> own;
     if (!swap_transaction_) own = std::make_unique<soci::transaction>(*session_);
+    // Taken out until the commit: a batch that fails leaves nothing to trust.
+    auto carried = std::move(last_written_);
+    last_written_.clear();
     apply_order_view_batch(*session_, OrderViewTables::shadow(), std::move(changes),
-                           WritePath::kStoreBulkLoad);
+                           WritePath::kStoreBulkLoad, &carried);
     const std::string source = kStoreSource;
     const auto transaction = static_cast<long long>(next.transaction);
     const long long position = next.global_position;
@@ -82,17 +89,37 @@ void PgOrderViewRebuild::apply_from_store(std::vector<OrderViewChange> changes,
         soci::use(source, "source"), soci::use(transaction, "transaction"),
         soci::use(position, "position");
     if (own) own->commit();
+    last_written_ = std::move(carried);
 }
 
 void PgOrderViewRebuild::build_indexes() {
+    // The summaries' indexes on a second connection while this one builds the history's:
+    // 1.44 s instead of 1.85 s for a million events (each build is partly single-threaded).
     // Sorting a million keys fits in memory with room to spare (the default 64 MB spills).
-    *session_ << "SET maintenance_work_mem = '256MB'";
-    soci::transaction transaction(*session_);
-    create_order_view_indexes(*session_, OrderViewTables::shadow());
-    transaction.commit();
+    const auto build = [](soci::session& sql, const auto& create) {
+        sql << "SET maintenance_work_mem = '256MB'";
+        soci::transaction transaction(sql);
+        create(sql, OrderViewTables::shadow());
+        transaction.commit();
+    };
+    auto second = pg::open_session(settings_);
+    if (!schema_.empty()) pg::use_schema(*second, schema_);
+    std::exception_ptr failure;
+    {
+        std::jthread summaries([&] {
+            try {
+                build(*second, create_summary_indexes);
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        });
+        build(*session_, create_history_indexes);
+    }
+    if (failure) std::rethrow_exception(failure);
 }
 
 void PgOrderViewRebuild::hand_over_to_live_feed() {
+    last_written_.clear();  // rows come from elsewhere now
     const OrderViewTables live;
     const auto shadow = OrderViewTables::shadow();
     *session_ << "DELETE FROM " + shadow.offsets;
@@ -140,6 +167,7 @@ std::vector<std::string> PgOrderViewRebuild::differences(std::size_t limit) {
 }
 
 void PgOrderViewRebuild::swap() {
+    last_written_.clear();
     replace_order_view_tables(*session_, OrderViewTables{}, OrderViewTables::shadow());
     drop_store_position(*session_);
     swap_transaction_->commit();
@@ -147,6 +175,7 @@ void PgOrderViewRebuild::swap() {
 }
 
 void PgOrderViewRebuild::discard() {
+    last_written_.clear();
     if (swap_transaction_) {
         swap_transaction_->rollback();
         swap_transaction_.reset();

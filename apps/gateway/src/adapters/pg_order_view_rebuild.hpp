@@ -74,8 +74,12 @@ class PgOrderViewRebuild {
     void discard();
 
   private:
+    pg::ConnectionSettings settings_;
+    std::string schema_;
     std::unique_ptr<soci::session> session_;
     std::unique_ptr<soci::transaction> swap_transaction_;
+    // The summary rows the last committed store batch wrote (apply_order_view_batch).
+    SummaryRows last_written_;
 };
 
 }  // namespace ordersource::gateway

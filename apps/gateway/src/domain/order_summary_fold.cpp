@@ -1,13 +1,12 @@
 #include "domain/order_summary_fold.hpp"
 
-#include "domain/utc_time.hpp"
 #include "ordersource/contracts/envelope.hpp"
 
 namespace ordersource::gateway {
 namespace {
 
 std::string normalised_time(std::string text) {
-    if (canonical_epoch_millis(text)) return text;
+    if (contracts::is_canonical_rfc3339_millis(text)) return text;  // nearly always
     const auto millis = contracts::parse_rfc3339_millis(text);
     return millis ? contracts::format_rfc3339_millis(*millis) : text;
 }

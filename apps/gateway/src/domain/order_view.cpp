@@ -67,27 +67,46 @@ std::optional<OrderViewChange> change_of(const contracts::Envelope& envelope,
     return change;
 }
 
-std::optional<rapidjson::Document> parsed_object(const std::string& json) {
-    rapidjson::Document document;
-    document.Parse(json.c_str(), json.size());
-    if (document.HasParseError() || !document.IsObject()) return std::nullopt;
-    return document;
+// Parses a payload into a pool reused by every payload this thread parses: a Document of its
+// own allocates (and frees) a 64 KiB pool and a parse stack per event, which a rebuild reading
+// millions of them paid for (callgrind). Calls `read(payload)` with the object, or returns
+// nullopt when the text is not a JSON object.
+template <typename Read>
+std::optional<OrderViewChange> with_payload(const std::string& json, Read read) {
+    using Pool = rapidjson::MemoryPoolAllocator<>;
+    struct Parser {
+        char values[8192];
+        char stack[2048];
+        Pool value_pool{values, sizeof(values)};
+        Pool stack_pool{stack, sizeof(stack)};
+    };
+    thread_local Parser parser;
+    parser.value_pool.Clear();
+    parser.stack_pool.Clear();
+    rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool> payload(
+        &parser.value_pool, sizeof(parser.stack), &parser.stack_pool);
+    payload.Parse(json.c_str(), json.size());
+    if (payload.HasParseError() || !payload.IsObject()) return std::nullopt;
+    return read(static_cast<const rapidjson::Value&>(payload));
 }
 
 }  // namespace
 
 std::optional<OrderViewChange> view_change(const contracts::Envelope& envelope) {
-    const auto payload = parsed_object(envelope.payload_json);
-    if (!payload) return std::nullopt;
-    return change_of(envelope, *payload);
+    return with_payload(envelope.payload_json, [&envelope](const rapidjson::Value& payload) {
+        return change_of(envelope, payload);
+    });
 }
 
 std::optional<OrderViewChange> checked_view_change(const contracts::Envelope& envelope) {
-    const auto payload = parsed_object(envelope.payload_json);
-    if (!payload || contracts::validate_payload(envelope.type, envelope.schema_version, *payload)) {
-        return std::nullopt;
-    }
-    return change_of(envelope, *payload);
+    return with_payload(
+        envelope.payload_json,
+        [&envelope](const rapidjson::Value& payload) -> std::optional<OrderViewChange> {
+            if (contracts::validate_payload(envelope.type, envelope.schema_version, payload)) {
+                return std::nullopt;
+            }
+            return change_of(envelope, payload);
+        });
 }
 
 std::string to_json(const OrderView& view) {

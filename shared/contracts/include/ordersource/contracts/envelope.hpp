@@ -51,5 +51,8 @@ std::string format_rfc3339_millis(std::int64_t epoch_millis);
 // The inverse, for any RFC 3339 time with 'Z' or a numeric offset; sub-millisecond digits are
 // truncated. nullopt when `text` is not such a time.
 std::optional<std::int64_t> parse_rfc3339_millis(std::string_view text);
+// Whether `text` is exactly what format_rfc3339_millis writes for the time it names (so a
+// reader that normalises times can keep it as it is).
+bool is_canonical_rfc3339_millis(std::string_view text);
 
 }  // namespace ordersource::contracts
