@@ -96,7 +96,8 @@ struct StreamCommand {
 };
 
 // Each command as decide_and_append would run it, one outcome per command in order, but for
-// the whole batch at once: streams found in `cache` are not read, the others are read in one
+// the whole batch at once: streams found in `cache` are taken from it (and put back once
+// stored), the others are read in one
 // read_streams; the commands of one stream are decided in order, each on the state the
 // previous one left (`evolve_decided(State, const Event&)` folds a decided event); everything
 // decided is stored with one append_many, each stream at the version it was decided on.
@@ -146,7 +147,7 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
     std::vector<StreamId> unread;
     std::vector<std::size_t> unread_plans;
     for (std::size_t p = 0; p < plans.size(); ++p) {
-        if (auto found = cache.find(*plans[p].stream)) {
+        if (auto found = cache.take(*plans[p].stream)) {
             plans[p].loaded = std::move(*found);
             plans[p].cached = true;
         } else {
@@ -171,7 +172,8 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
     std::vector<std::size_t> requesting_plans;
     for (std::size_t p = 0; p < plans.size(); ++p) {
         Plan& plan = plans[p];
-        State state = plan.loaded.state;
+        // Moved, not copied: an account's state holds every order it ever paid for.
+        State state = std::move(plan.loaded.state);
         for (const std::size_t i : plan.commands) {
             auto decision = decide(commands[i].command, state);
             if (auto* rejection = std::get_if<Rejection>(&decision)) {
@@ -194,10 +196,10 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
         }
         if (plan.fresh_run) continue;
         if (plan.events.empty()) {
-            // Nothing to store; a fresh read stays worth keeping.
+            // Nothing to store: the state is what it was, still worth keeping.
             for (const std::size_t i : plan.commands)
                 if (!outcomes[i]) outcomes[i] = Recorded{{}, {}};
-            if (!plan.cached) cache.put(*plan.stream, plan.loaded);
+            cache.put(*plan.stream, {std::move(state), plan.loaded.version});
             continue;
         }
         plan.loaded.state = std::move(state);  // what the stream is once the append is stored

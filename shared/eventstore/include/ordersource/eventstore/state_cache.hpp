@@ -31,6 +31,18 @@ class StateCache {
         return found->second->second;
     }
 
+    // Removes the entry and hands it over without copying the state (which may be large);
+    // put() it back once it is current again.
+    std::optional<Loaded<State>> take(const StreamId& stream) {
+        const std::lock_guard lock(mutex_);
+        const auto found = index_.find(stream.value());
+        if (found == index_.end()) return std::nullopt;
+        std::optional<Loaded<State>> taken(std::move(found->second->second));
+        entries_.erase(found->second);
+        index_.erase(found);
+        return taken;
+    }
+
     void put(const StreamId& stream, Loaded<State> loaded) {
         if (capacity_ == 0) return;
         const std::lock_guard lock(mutex_);
