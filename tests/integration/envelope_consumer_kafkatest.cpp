@@ -122,3 +122,45 @@ BOOST_FIXTURE_TEST_CASE(bad_records_go_to_dead_letters_and_handled_ones_are_comm
     BOOST_TEST(next->key == "k-next");
     BOOST_TEST(next->offset == 3);
 }
+
+// A flood of unparseable records polled together is dead-lettered as a batch (produced at
+// once, then awaited): every one lands exactly once, in the order of the source, and the
+// group commits past all of them.
+BOOST_FIXTURE_TEST_CASE(a_batch_of_bad_records_is_dead_lettered_at_once_and_in_order, Topics) {
+    constexpr int kBad = 300;
+    kafka::Producer producer(broker());
+    for (int i = 0; i < kBad; ++i) {
+        BOOST_REQUIRE(
+            !producer.produce({source, "k-" + std::to_string(i), "{bad " + std::to_string(i)},
+                              [](const kafka::DeliveryReport&) {}));
+    }
+    BOOST_REQUIRE(producer.flush(30s));
+
+    const std::string group = testing::unique_name("group");
+    auto config = broker();
+    config["group.id"] = group;
+    {
+        kafka::Consumer consumer(config, {source});
+        messaging::DeadLetterPublisher publisher(producer, dead_letters);
+        messaging::EnvelopeConsumer loop(
+            consumer, publisher,
+            [](const contracts::Envelope&, const kafka::Record&) -> messaging::HandleOutcome {
+                return messaging::Handled{};
+            },
+            {.group = group, .max_batch = 500});
+        BOOST_REQUIRE(testing::eventually(
+            [&] {
+                loop.poll_once();
+                return loop.counters().dead_lettered == static_cast<std::uint64_t>(kBad);
+            },
+            60s, 0ms));
+        BOOST_TEST(loop.counters().handled == 0u);
+        BOOST_TEST(loop.commit_handled());
+    }
+    const auto letters = read_all(dead_letters, kBad);
+    BOOST_REQUIRE_EQUAL(letters.size(), static_cast<std::size_t>(kBad));
+    for (std::size_t i = 0; i < letters.size(); ++i) {
+        BOOST_TEST(letters[i].key == "k-" + std::to_string(i));
+        BOOST_TEST(letters[i].header("dlq-source-offset").value_or("") == std::to_string(i));
+    }
+}

@@ -108,9 +108,9 @@ bool EnvelopeConsumer::poll_once(std::stop_token stop) {
             }
         }
     }
+    if (!dead_letter(records, dead_letter_reasons, stop)) return true;
     for (std::size_t i = 0; i < records.size(); ++i) {
         if (dead_letter_reasons[i]) {
-            if (!dead_letter(records[i], *dead_letter_reasons[i], stop)) return true;
             ++counters_.dead_lettered;
         } else {
             ++counters_.handled;
@@ -123,18 +123,36 @@ bool EnvelopeConsumer::poll_once(std::stop_token stop) {
     return true;
 }
 
-bool EnvelopeConsumer::dead_letter(const kafka::Record& record,
-                                   const std::string& reason,
+bool EnvelopeConsumer::dead_letter(const std::vector<kafka::Record>& records,
+                                   const std::vector<std::optional<std::string>>& reasons,
                                    std::stop_token stop) {
-    // The copy must be safe before we move past the original.
-    while (const auto error = dead_letters_.publish(record, options_.group, reason)) {
-        core::log(core::LogLevel::kWarn, "dead letter not acknowledged; retrying",
-                  {{"record", where(record)}, {"error", error->message}});
+    std::vector<std::size_t> unsent;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (reasons[i]) unsent.push_back(i);
+    }
+    // The copies must be safe before we move past the originals.
+    while (!unsent.empty()) {
+        std::vector<DeadLetterPublisher::Letter> letters;
+        letters.reserve(unsent.size());
+        for (const auto i : unsent) letters.push_back({&records[i], *reasons[i]});
+        const auto errors = dead_letters_.publish_all(letters, options_.group);
+        std::vector<std::size_t> failed;
+        for (std::size_t l = 0; l < unsent.size(); ++l) {
+            const auto& record = records[unsent[l]];
+            if (errors[l]) {
+                core::log(core::LogLevel::kWarn, "dead letter not acknowledged; retrying",
+                          {{"record", where(record)}, {"error", errors[l]->message}});
+                failed.push_back(unsent[l]);
+            } else {
+                core::log(core::LogLevel::kWarn, "record sent to dead-letters",
+                          {{"record", where(record)}, {"reason", *reasons[unsent[l]]}});
+            }
+        }
+        unsent = std::move(failed);
+        if (unsent.empty()) break;
         pause(stop, options_.retry_wait);
         if (stop.stop_requested()) return false;
     }
-    core::log(core::LogLevel::kWarn, "record sent to dead-letters",
-              {{"record", where(record)}, {"reason", reason}});
     return true;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ordersource/kafka/producer.hpp"
 #include "ordersource/kafka/record.hpp"
@@ -29,6 +30,17 @@ class DeadLetterPublisher {
     std::optional<kafka::Error> publish(const kafka::Record& source,
                                         std::string_view consumer_group,
                                         std::string_view reason);
+
+    struct Letter {
+        const kafka::Record* source;
+        std::string_view reason;
+    };
+    // Produces every letter, then waits for all their acknowledgements: one round trip to the
+    // broker for a batch of them instead of one each (a flood of bad records must not slow
+    // the consumer to one broker round trip per record). Per letter, the error when it was
+    // not acknowledged.
+    std::vector<std::optional<kafka::Error>> publish_all(const std::vector<Letter>& letters,
+                                                         std::string_view consumer_group);
 
   private:
     kafka::Producer& producer_;

@@ -99,9 +99,12 @@ class EnvelopeConsumer {
 
     kafka::Consumer& consumer_;
     DeadLetterPublisher& dead_letters_;
-    // Dead-letters `record` with `reason`; false when stop was requested before the broker
-    // acknowledged the copy (the record then stays uncommitted).
-    bool dead_letter(const kafka::Record& record, const std::string& reason, std::stop_token stop);
+    // Dead-letters each record with its reason (an empty reason: not a dead letter), all at
+    // once; false when stop was requested before the broker acknowledged every copy (the
+    // records then stay uncommitted).
+    bool dead_letter(const std::vector<kafka::Record>& records,
+                     const std::vector<std::optional<std::string>>& reasons,
+                     std::stop_token stop);
 
     BatchHandler handler_;
     ConsumerLoopOptions options_;
