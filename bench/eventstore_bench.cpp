@@ -208,15 +208,17 @@ Run run_once(const Options& options,
         return name;
     };
     {
-        // The rows of the same batches as a raw COPY would send them (fresh ids, one stream
-        // per batch: nothing for the limit to conflict on).
+        // The rows of the same batches as a raw COPY would send them: the same streams and
+        // versions as the appends below write (into a table of its own), fresh event ids.
         std::vector<std::string> batch_rows(batches.size());
+        std::vector<std::int64_t> copied_versions(50, 0);
         for (std::size_t b = 0; b < batches.size(); ++b) {
+            auto& version = copied_versions[b % 50];
             for (std::size_t i = 0; i < batches[b].size(); ++i) {
                 const auto& event = batches[b][i];
-                batch_rows[b] += "batch-" + std::to_string(b) + "\t" + std::to_string(i + 1) +
-                                 "\t" + core::new_uuid() + "\t" + event.type + "\t1\t" +
-                                 event.payload_json +
+                batch_rows[b] += "batch-" + std::to_string(b % 50) + "\t" +
+                                 std::to_string(++version) + "\t" + core::new_uuid() + "\t" +
+                                 event.type + "\t1\t" + event.payload_json +
                                  "\t{\"correlationId\": \"corr-bench\", \"causationId\": "
                                  "\"cause-bench\"}\n";
             }
