@@ -1,6 +1,7 @@
 // The order-service's use cases against the in-memory event store and a hand-driven clock:
 // every flow of the saga, redelivery, and what goes to dead-letters.
 #include <boost/test/unit_test.hpp>
+#include <stop_token>
 
 #include "adapters/order_event_codec.hpp"
 #include "app/deadline_watcher.hpp"
@@ -129,6 +130,21 @@ BOOST_AUTO_TEST_CASE(watcher_cancels_only_after_the_deadline_and_a_late_payment_
     BOOST_TEST(types() ==
                (std::vector<std::string>{"OrderAccepted", "PaymentRequested", "OrderCancelled",
                                          "RefundRequested", "OrderRefunded"}));
+}
+
+// A shutdown does not wait for a catch-up or a sweep: a requested stop reads and cancels
+// nothing, and leaves the index where it was for the next call.
+BOOST_AUTO_TEST_CASE(watcher_stops_between_pages_and_cancellations_when_asked) {
+    saga.handle(order_created());
+    now += 1h;
+    order::DeadlineWatcher watcher(store, saga, [this] { return now; });
+    std::stop_source stopped;
+    stopped.request_stop();
+    BOOST_TEST(watcher.catch_up(stopped.get_token()) == 0u);
+    BOOST_TEST(watcher.catch_up() == 2u);
+    BOOST_TEST(watcher.cancel_overdue(stopped.get_token()) == 0u);
+    BOOST_TEST(watcher.pending() == 1u);
+    BOOST_TEST(watcher.cancel_overdue() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(watcher_rebuilt_from_the_store_cancels_orders_overdue_while_it_was_down) {

@@ -21,10 +21,13 @@ class DeadlineWatcher {
     // References must outlive the watcher.
     DeadlineWatcher(const eventstore::EventStore& store, OrderSaga& saga, Clock clock);
 
-    // Reads what the store recorded since the last call into the index; returns how many events.
-    std::size_t catch_up();
+    // Reads what the store recorded since the last call into the index; returns how many
+    // events. Stops early, between pages, when `stop` is requested: the first catch-up of a
+    // big store reads millions of events, and a shutdown must not wait for them.
+    std::size_t catch_up(std::stop_token stop = {});
     // Cancels every indexed order whose deadline is at or before now; returns how many.
-    std::size_t cancel_overdue();
+    // Stops early when `stop` is requested; what it did not reach stays indexed.
+    std::size_t cancel_overdue(std::stop_token stop = {});
     // Orders waiting for a payment result.
     std::size_t pending() const { return deadlines_.size(); }
 
