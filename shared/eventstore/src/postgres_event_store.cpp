@@ -529,12 +529,12 @@ struct PostgresEventStore::Impl {
         const Lease lease = acquire();
         PGconn* conn = lease.conn();
         try {
+            detail::ensure_prepared(conn, lease.prepared(), sql::kEventsAppended);
             const auto positions = detail::copy_script(
                 conn,
-                std::string("BEGIN; ") + sql::kCopyEvents +
-                    "; SELECT request, first_position, last_position FROM events_appended(" +
-                    detail::quote_literal(conn, streams) + "::text[], '" + expected +
-                    "'::bigint[], '" + counts + "'::bigint[]); COMMIT",
+                std::string("BEGIN; ") + sql::kCopyEvents + "; EXECUTE " +
+                    sql::kEventsAppended.name + "(" + detail::quote_literal(conn, streams) + ", '" +
+                    expected + "', '" + counts + "'); COMMIT",
                 rows);
             if (PQntuples(positions.get()) != static_cast<int>(appends.size())) {
                 throw StoreError("PostgreSQL: events_appended returned " +

@@ -46,102 +46,25 @@ std::vector<const char*> c_strings(const std::vector<std::string>& params) {
     return values;
 }
 
-}  // namespace
-
-Result exec(PGconn* conn, const char* sql, const std::vector<std::string>& params) {
-    const std::vector<const char*> values = c_strings(params);
-    Result result(PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(),
-                               nullptr, nullptr, 0));
-    return checked(conn, std::move(result), "statement failed");
-}
-
-Result exec(PGconn* conn,
-            PreparedStatements& prepared,
-            const Statement& statement,
-            const std::vector<std::string>& params) {
-    if (!prepared.contains(statement.name)) {
-        checked(conn, Result(PQprepare(conn, statement.name, statement.text, 0, nullptr)),
-                "cannot prepare statement");
-        prepared.add(statement.name);
-    }
-    const std::vector<const char*> values = c_strings(params);
-    Result result(PQexecPrepared(conn, statement.name, static_cast<int>(values.size()),
-                                 values.data(), nullptr, nullptr, 0));
-    return checked(conn, std::move(result), "statement failed");
-}
-
-Result exec_script(PGconn* conn, const std::string& sql) {
-    return checked(conn, Result(PQexec(conn, sql.c_str())), "statement failed");
-}
-
-Result exec_script_rows(PGconn* conn, const std::string& sql) {
-    if (PQsendQuery(conn, sql.c_str()) != 1) {
-        throw PqError(std::string("PostgreSQL: cannot send statement: ") + PQerrorMessage(conn), "",
-                      "");
-    }
-    Result rows;
-    std::optional<PqError> failure;
-    // Every result must be read before the connection takes the next command.
-    while (PGresult* raw = PQgetResult(conn)) {
-        Result result(raw);
-        if (failure) {
-            continue;
-        }
-        try {
-            result = checked(conn, std::move(result), "statement failed");
-        } catch (const PqError& error) {
-            failure = error;
-            continue;
-        }
-        if (!rows && PQresultStatus(result.get()) == PGRES_TUPLES_OK) {
-            rows = std::move(result);
-        }
-    }
-    if (failure) {
-        throw *failure;
-    }
-    if (!rows) {
-        throw PqError("PostgreSQL: the script returned no rows", "", "");
-    }
-    return rows;
-}
-
-void copy_in(PGconn* conn, const std::string& copy_sql, const std::string& data) {
-    Result started(PQexec(conn, copy_sql.c_str()));
-    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
-        checked(conn, std::move(started), "COPY refused");
-        throw PqError("PostgreSQL: COPY did not start", "", "");
-    }
-    if (PQputCopyData(conn, data.data(), static_cast<int>(data.size())) != 1 ||
-        PQputCopyEnd(conn, nullptr) != 1) {
-        throw PqError(std::string("PostgreSQL: COPY data not sent: ") + PQerrorMessage(conn), "",
-                      "");
-    }
-    std::optional<PqError> failure;
-    while (PGresult* raw = PQgetResult(conn)) {
-        try {
-            checked(conn, Result(raw), "COPY failed");
-        } catch (const PqError& error) {
-            failure = failure.value_or(error);
-        }
-    }
-    if (failure) {
-        throw *failure;
-    }
-}
-
-Result copy_script(PGconn* conn, const std::string& script, const std::string& data) {
+// Sends a multi-statement script and reads every result (the connection takes no next command
+// before that). A COPY ... FROM STDIN in it is fed `copy_data`, or ended with an error when
+// there is none. Returns the first result with rows; the first failure is thrown after all
+// results are read.
+Result run_script(PGconn* conn, const std::string& script, const std::string* copy_data) {
     if (PQsendQuery(conn, script.c_str()) != 1) {
         throw PqError(std::string("PostgreSQL: cannot send statement: ") + PQerrorMessage(conn), "",
                       "");
     }
     Result rows;
     std::optional<PqError> failure;
-    // Every result must be read before the connection takes the next command.
     while (PGresult* raw = PQgetResult(conn)) {
         Result result(raw);
         if (PQresultStatus(result.get()) == PGRES_COPY_IN) {
-            if (PQputCopyData(conn, data.data(), static_cast<int>(data.size())) != 1 ||
+            if (copy_data == nullptr) {
+                PQputCopyEnd(conn, "the script has no COPY data");  // the server then fails it
+                continue;
+            }
+            if (PQputCopyData(conn, copy_data->data(), static_cast<int>(copy_data->size())) != 1 ||
                 PQputCopyEnd(conn, nullptr) != 1) {
                 failure = failure.value_or(
                     PqError(std::string("PostgreSQL: COPY data not sent: ") + PQerrorMessage(conn),
@@ -169,6 +92,70 @@ Result copy_script(PGconn* conn, const std::string& script, const std::string& d
         throw PqError("PostgreSQL: the script returned no rows", "", "");
     }
     return rows;
+}
+
+}  // namespace
+
+Result exec(PGconn* conn, const char* sql, const std::vector<std::string>& params) {
+    const std::vector<const char*> values = c_strings(params);
+    Result result(PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0));
+    return checked(conn, std::move(result), "statement failed");
+}
+
+void ensure_prepared(PGconn* conn, PreparedStatements& prepared, const Statement& statement) {
+    if (!prepared.contains(statement.name)) {
+        checked(conn, Result(PQprepare(conn, statement.name, statement.text, 0, nullptr)),
+                "cannot prepare statement");
+        prepared.add(statement.name);
+    }
+}
+
+Result exec(PGconn* conn,
+            PreparedStatements& prepared,
+            const Statement& statement,
+            const std::vector<std::string>& params) {
+    ensure_prepared(conn, prepared, statement);
+    const std::vector<const char*> values = c_strings(params);
+    Result result(PQexecPrepared(conn, statement.name, static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
+    return checked(conn, std::move(result), "statement failed");
+}
+
+Result exec_script(PGconn* conn, const std::string& sql) {
+    return checked(conn, Result(PQexec(conn, sql.c_str())), "statement failed");
+}
+
+Result exec_script_rows(PGconn* conn, const std::string& sql) {
+    return run_script(conn, sql, nullptr);
+}
+
+void copy_in(PGconn* conn, const std::string& copy_sql, const std::string& data) {
+    Result started(PQexec(conn, copy_sql.c_str()));
+    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
+        checked(conn, std::move(started), "COPY refused");
+        throw PqError("PostgreSQL: COPY did not start", "", "");
+    }
+    if (PQputCopyData(conn, data.data(), static_cast<int>(data.size())) != 1 ||
+        PQputCopyEnd(conn, nullptr) != 1) {
+        throw PqError(std::string("PostgreSQL: COPY data not sent: ") + PQerrorMessage(conn), "",
+                      "");
+    }
+    std::optional<PqError> failure;
+    while (PGresult* raw = PQgetResult(conn)) {
+        try {
+            checked(conn, Result(raw), "COPY failed");
+        } catch (const PqError& error) {
+            failure = failure.value_or(error);
+        }
+    }
+    if (failure) {
+        throw *failure;
+    }
+}
+
+Result copy_script(PGconn* conn, const std::string& script, const std::string& data) {
+    return run_script(conn, script, &data);
 }
 
 void append_copy_field(std::string& out, std::string_view field) {

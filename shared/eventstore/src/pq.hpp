@@ -58,6 +58,10 @@ class PreparedStatements {
     std::unordered_set<std::string_view> names_;  // views of Statement::name literals
 };
 
+// Prepares `statement` on `conn` unless `prepared` says it is; a script may then run it with
+// `EXECUTE <name>(...)`.
+void ensure_prepared(PGconn* conn, PreparedStatements& prepared, const Statement& statement);
+
 // Prepares `statement` on `conn` unless `prepared` says it is, then executes it.
 Result exec(PGconn* conn,
             PreparedStatements& prepared,

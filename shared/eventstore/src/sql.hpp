@@ -182,6 +182,13 @@ inline constexpr const char* kCopyEvents =
     "COPY events (stream_id, stream_version, event_id, event_type, schema_version, payload, "
     "metadata) FROM STDIN";
 
+// events_appended (migration 3) prepared once per connection: the COPY script EXECUTEs it,
+// so the statement is not parsed and planned again for every append.
+inline constexpr detail::Statement kEventsAppended{"ordersource_events_appended", R"sql(
+SELECT request, first_position, last_position
+FROM events_appended($1::text[], $2::bigint[], $3::bigint[])
+)sql"};
+
 // Where the events of a batch already are (idempotent re-append). $1 = '{id,id,...}'.
 inline constexpr const char* kFindEvents = R"sql(
 SELECT event_id::text, stream_id, stream_version, global_position
