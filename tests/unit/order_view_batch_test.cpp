@@ -162,5 +162,15 @@ BOOST_AUTO_TEST_CASE(copy_rows_are_postgres_binary_copy_format) {
         std::string("\xff\xff", 2);                              // trailer
     BOOST_TEST(row == expected);
     BOOST_CHECK_THROW(rows.row().uuid("not-a-uuid"), std::invalid_argument);
+    // The right shape with one character that is not a hex digit, in either half of a byte.
+    BOOST_CHECK_THROW(rows.row().uuid("00112233-4455-6677-8899-aabbccddeefg"),
+                      std::invalid_argument);
+    BOOST_CHECK_THROW(rows.row().uuid("g0112233-4455-6677-8899-aabbccddeeff"),
+                      std::invalid_argument);
     BOOST_CHECK_THROW(rows.row().timestamptz("yesterday"), std::invalid_argument);
+
+    gateway::CopyRows upper(1);
+    upper.row().uuid("00112233-4455-6677-8899-AABBCCDDEEFF");
+    BOOST_TEST(upper.stream().substr(header.size() + 6, 16) ==
+               "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff"s);
 }
