@@ -48,8 +48,8 @@ std::vector<const char*> c_strings(const std::vector<std::string>& params) {
 
 // Sends a multi-statement script and reads every result (the connection takes no next command
 // before that). A COPY ... FROM STDIN in it is fed `copy_data`, or ended with an error when
-// there is none. Returns the first result with rows; the first failure is thrown after all
-// results are read.
+// there is none. Returns the first result with rows (null when none had rows); the first
+// failure is thrown after all results are read.
 Result run_script(PGconn* conn, const std::string& script, const std::string* copy_data) {
     if (PQsendQuery(conn, script.c_str()) != 1) {
         throw PqError(std::string("PostgreSQL: cannot send statement: ") + PQerrorMessage(conn), "",
@@ -88,6 +88,10 @@ Result run_script(PGconn* conn, const std::string& script, const std::string* co
     if (failure) {
         throw *failure;
     }
+    return rows;
+}
+
+Result with_rows(Result rows) {
     if (!rows) {
         throw PqError("PostgreSQL: the script returned no rows", "", "");
     }
@@ -127,35 +131,15 @@ Result exec_script(PGconn* conn, const std::string& sql) {
 }
 
 Result exec_script_rows(PGconn* conn, const std::string& sql) {
-    return run_script(conn, sql, nullptr);
+    return with_rows(run_script(conn, sql, nullptr));
 }
 
 void copy_in(PGconn* conn, const std::string& copy_sql, const std::string& data) {
-    Result started(PQexec(conn, copy_sql.c_str()));
-    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
-        checked(conn, std::move(started), "COPY refused");
-        throw PqError("PostgreSQL: COPY did not start", "", "");
-    }
-    if (PQputCopyData(conn, data.data(), static_cast<int>(data.size())) != 1 ||
-        PQputCopyEnd(conn, nullptr) != 1) {
-        throw PqError(std::string("PostgreSQL: COPY data not sent: ") + PQerrorMessage(conn), "",
-                      "");
-    }
-    std::optional<PqError> failure;
-    while (PGresult* raw = PQgetResult(conn)) {
-        try {
-            checked(conn, Result(raw), "COPY failed");
-        } catch (const PqError& error) {
-            failure = failure.value_or(error);
-        }
-    }
-    if (failure) {
-        throw *failure;
-    }
+    run_script(conn, copy_sql, &data);
 }
 
 Result copy_script(PGconn* conn, const std::string& script, const std::string& data) {
-    return run_script(conn, script, &data);
+    return with_rows(run_script(conn, script, &data));
 }
 
 void append_copy_field(std::string& out, std::string_view field) {
