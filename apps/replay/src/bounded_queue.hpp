@@ -30,25 +30,15 @@ class BoundedQueue {
     std::optional<T> pop() {
         std::unique_lock lock(mutex_);
         not_empty_.wait(lock, [this] { return closed_ || !items_.empty(); });
-        if (items_.empty()) return std::nullopt;
-        T item = std::move(items_.front());
-        items_.pop_front();
-        not_full_.notify_one();
-        return item;
+        return take_front();
     }
 
     // The same, waiting at most `timeout`: nullopt too when nothing came in time.
     template <typename Duration>
     std::optional<T> pop_for(Duration timeout) {
         std::unique_lock lock(mutex_);
-        if (!not_empty_.wait_for(lock, timeout, [this] { return closed_ || !items_.empty(); }) ||
-            items_.empty()) {
-            return std::nullopt;
-        }
-        T item = std::move(items_.front());
-        items_.pop_front();
-        not_full_.notify_one();
-        return item;
+        not_empty_.wait_for(lock, timeout, [this] { return closed_ || !items_.empty(); });
+        return take_front();
     }
 
     // Whether close() was called.
@@ -66,6 +56,15 @@ class BoundedQueue {
     }
 
   private:
+    // With mutex_ held: the first item, if any, making room for a push.
+    std::optional<T> take_front() {
+        if (items_.empty()) return std::nullopt;
+        T item = std::move(items_.front());
+        items_.pop_front();
+        not_full_.notify_one();
+        return item;
+    }
+
     std::mutex mutex_;
     std::condition_variable not_empty_;
     std::condition_variable not_full_;
