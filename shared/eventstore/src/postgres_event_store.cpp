@@ -300,10 +300,14 @@ struct PostgresEventStore::Impl {
         connection->conn =
             static_cast<soci::postgresql_session_backend*>(connection->session->get_backend())
                 ->conn_;
-        // Notices ("schema already exists, skipping") are noise on a service's stderr.
+        // Notices ("schema already exists, skipping") are noise on a service's stderr. Every
+        // statement of the store is answered by an index; a statement prepared while the
+        // table was nearly empty would otherwise keep a sequential-scan plan until the first
+        // ANALYZE, minutes later, and scan the growing table on every call (ADR 19).
         exec_script(connection->conn, "SET search_path TO " +
                                           detail::quote_identifier(connection->conn, schema) +
-                                          "; SET client_min_messages TO warning");
+                                          "; SET client_min_messages TO warning"
+                                          "; SET enable_seqscan TO off");
         return connection;
     }
 
