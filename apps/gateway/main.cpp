@@ -48,7 +48,9 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     try {
-        gateway::PgIdempotencyStore idempotency(config.database);
+        auto claims_database = config.database;
+        claims_database.application_name = "gateway idempotency claims";
+        gateway::PgIdempotencyStore idempotency(claims_database);
         kafka::Producer producer(config.kafka);
         gateway::KafkaEventPublisher publisher(producer);
         const gateway::SystemClock clock;

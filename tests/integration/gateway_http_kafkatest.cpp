@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <soci/soci.h>
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
@@ -30,10 +31,19 @@ namespace {
 const std::string kValidBody =
     R"({"customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPrice":"49.99"}]})";
 
+pg::ConnectionSettings test_database(std::string application_name = "ordersource") {
+    auto settings =
+        pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test");
+    settings.application_name = std::move(application_name);
+    return settings;
+}
+
 struct Gateway {
-    explicit Gateway(kafka::Properties kafka_config, std::string topic)
-        : store(
-              pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test")),
+    // `claims_session`: the application_name of the idempotency store's session.
+    explicit Gateway(kafka::Properties kafka_config,
+                     std::string topic,
+                     std::string claims_session = "ordersource")
+        : store(test_database(std::move(claims_session))),
           producer(kafka_config),
           publisher(producer),
           intake(store, publisher, clock, core::new_uuid, std::move(topic)),
@@ -180,6 +190,34 @@ BOOST_AUTO_TEST_CASE(kafka_that_cannot_acknowledge_yields_503_not_a_hang) {
                     testing::unique_name("unreachable"));
     const auto response = gateway.post(kValidBody);
     require_problem(response, 503);
+}
+
+BOOST_AUTO_TEST_CASE(a_claim_session_the_database_drops_fails_one_answer_then_claims_resume) {
+    const auto topic = testing::unique_name("gateway-reconnect");
+    BOOST_REQUIRE(!kafka::create_topics(broker(), {{.name = topic, .partitions = 1}}, 30s));
+    const auto claims_session = testing::unique_name("claims");
+    Gateway gateway(broker(), topic, claims_session);
+    const auto first = gateway.post(kValidBody, {{"Idempotency-Key", claims_session + "-1"}});
+    BOOST_REQUIRE_EQUAL(first.status, 202);
+
+    // The claim statement is prepared on that session; the server forgets it with the session.
+    auto admin = pg::open_session(test_database());
+    int terminated = 0;
+    *admin << "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) "
+              "FROM pg_stat_activity WHERE application_name = :name",
+        soci::use(claims_session), soci::into(terminated);
+    BOOST_REQUIRE_EQUAL(terminated, 1);
+
+    const auto lost = gateway.post(kValidBody, {{"Idempotency-Key", claims_session + "-2"}});
+    require_problem(lost, 503);
+    BOOST_TEST(lost.body.find("idempotency-store-unavailable") != std::string::npos);
+    // Reconnected and prepared again: the retry is accepted, and a repeat of the first key is
+    // answered from its stored record (200, the first order).
+    const auto retried = gateway.post(kValidBody, {{"Idempotency-Key", claims_session + "-2"}});
+    BOOST_TEST(retried.status == 202);
+    const auto repeated = gateway.post(kValidBody, {{"Idempotency-Key", claims_session + "-1"}});
+    BOOST_TEST(repeated.status == 200);
+    BOOST_TEST(repeated.body == first.body);
 }
 
 BOOST_FIXTURE_TEST_CASE(openapi_documents_every_route_and_its_examples_are_accepted,

@@ -130,7 +130,7 @@ BOOST_FIXTURE_TEST_CASE(distinct_orders_get_distinct_ids_and_event_ids, IntakeFi
 BOOST_FIXTURE_TEST_CASE(a_key_that_cannot_be_recorded_accepts_nothing, IntakeFixture) {
     store.failure = "database unavailable";
     const auto outcome = submit("c-1", "key-1");
-    BOOST_TEST((outcome.status == IntakeStatus::kUnavailable));
+    BOOST_TEST((outcome.status == IntakeStatus::kKeyStoreUnavailable));
     BOOST_TEST(outcome.detail.find("database unavailable") != std::string::npos);
     BOOST_TEST(publisher.published.empty());
 }

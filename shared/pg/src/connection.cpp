@@ -29,8 +29,9 @@ ConnectionSettings ConnectionSettings::from_env(std::string_view database_variab
     settings.port = static_cast<int>(core::env_int("ORDERSOURCE_PG_PORT", settings.port, 1, 65535));
     settings.user = core::env_string("ORDERSOURCE_PG_USER", settings.user);
     settings.password = core::env_string("ORDERSOURCE_PG_PASSWORD", "");
-    settings.database = core::env_value(database_variable)
-                            .value_or(core::env_string("ORDERSOURCE_PG_DATABASE", default_database));
+    settings.database =
+        core::env_value(database_variable)
+            .value_or(core::env_string("ORDERSOURCE_PG_DATABASE", default_database));
     return settings;
 }
 
@@ -43,9 +44,10 @@ std::string ConnectionSettings::connection_string() const {
 }
 
 std::string ConnectionSettings::describe() const {
-    return "host=" + quoted(host) + " port=" + std::to_string(port) + " dbname=" + quoted(database) +
-           " user=" + quoted(user) + " connect_timeout=" + std::to_string(connect_timeout_s) +
-           " application_name='ordersource'";
+    return "host=" + quoted(host) + " port=" + std::to_string(port) +
+           " dbname=" + quoted(database) + " user=" + quoted(user) +
+           " connect_timeout=" + std::to_string(connect_timeout_s) +
+           " application_name=" + quoted(application_name);
 }
 
 std::unique_ptr<soci::session> open_session(const ConnectionSettings& settings) {

@@ -156,6 +156,16 @@ void HttpApi::Impl::post_order(const http::Request& request, const http::Respond
                                                       "Kafka did not acknowledge the order; retry "
                                                       "with the same Idempotency-Key"));
                         return;
+                    case IntakeStatus::kKeyStoreUnavailable:
+                        core::log(core::LogLevel::kWarn, "Idempotency-Key not recorded",
+                                  {{"order_id", outcome.order_id},
+                                   {"correlation_id", correlation_id},
+                                   {"error", outcome.detail}});
+                        answer(http::problem_response(
+                            503, "idempotency-store-unavailable", "Order not accepted",
+                            "the Idempotency-Key could not be recorded, so nothing was "
+                            "published; retry with the same Idempotency-Key"));
+                        return;
                 }
             });
     } catch (const std::exception& error) {

@@ -1,9 +1,5 @@
 #include "adapters/pg_copy.hpp"
 
-#include <libpq-fe.h>
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -11,21 +7,14 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "adapters/pg_libpq.hpp"
 #include "ordersource/contracts/envelope.hpp"
 
 namespace ordersource::gateway {
 namespace {
 
-struct ResultDeleter {
-    void operator()(PGresult* result) const { PQclear(result); }
-};
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
-
-PGconn* connection_of(soci::session& sql) {
-    // SOCI 4.0.3 has no public accessor; its PostgreSQL backend keeps the handle here
-    // (../shared/docs/PITFALLS.md).
-    return static_cast<soci::postgresql_session_backend*>(sql.get_backend())->conn_;
-}
+using libpq::connection_of;
+using libpq::Result;
 
 // Reads every pending result; the first failure's message, if any.
 std::string drain_results(PGconn* conn) {

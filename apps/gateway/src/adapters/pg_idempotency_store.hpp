@@ -48,6 +48,7 @@ class PgIdempotencyStore final : public IdempotencyStore {
     pg::ConnectionSettings settings_;
     std::size_t max_batch_;
     std::unique_ptr<soci::session> session_;
+    bool claim_prepared_ = false;  // on session_'s connection
     std::mutex mutex_;
     std::condition_variable_any queued_;
     std::deque<Pending> queue_;

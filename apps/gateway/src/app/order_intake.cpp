@@ -45,7 +45,7 @@ void OrderIntake::submit(const SubmitOrder& command, std::function<void(IntakeOu
         [this, command, order_id, fingerprint, envelope = std::move(envelope),
          done = std::move(done)](IdempotencyStore::Claimed claimed) mutable {
             if (const auto* error = std::get_if<std::string>(&claimed)) {
-                done({IntakeStatus::kUnavailable, order_id,
+                done({IntakeStatus::kKeyStoreUnavailable, order_id,
                       "Idempotency-Key could not be recorded: " + *error});
                 return;
             }

@@ -22,10 +22,11 @@ struct SubmitOrder {
 };
 
 enum class IntakeStatus {
-    kAccepted,     // new order, acknowledged by Kafka
-    kReplayed,     // same key and body as an earlier request: that order, acknowledged
-    kKeyConflict,  // same key, different body
-    kUnavailable,  // Kafka did not acknowledge; nothing new was accepted
+    kAccepted,             // new order, acknowledged by Kafka
+    kReplayed,             // same key and body as an earlier request: that order, acknowledged
+    kKeyConflict,          // same key, different body
+    kUnavailable,          // Kafka did not acknowledge; nothing new was accepted
+    kKeyStoreUnavailable,  // the Idempotency-Key could not be recorded; nothing was published
 };
 
 struct IntakeOutcome {

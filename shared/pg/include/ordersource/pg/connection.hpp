@@ -19,6 +19,8 @@ struct ConnectionSettings {
     std::string user = "ordersource";
     std::string password;
     int connect_timeout_s = 10;
+    // What pg_stat_activity shows for the session: which part of which service it serves.
+    std::string application_name = "ordersource";
 
     // From ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD and, for the database,
     // `database_variable` (e.g. ORDER_SERVICE_PG_DATABASE) falling back to
