@@ -9,6 +9,7 @@
 #include <barrier>
 #include <boost/test/unit_test.hpp>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -174,6 +175,23 @@ std::vector<OrderViewChange> store_changes(const testing::OrderViewFeed& feed) {
 }
 
 }  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_second_rebuild_of_the_same_views_is_refused_while_the_first_runs,
+                        Schemas) {
+    const auto views = make("views_rebuilt_once");
+    const auto other = make("views_rebuilt_elsewhere");
+    auto first = std::make_unique<gateway::PgOrderViewRebuild>(database(), views);
+    BOOST_CHECK_EXCEPTION(gateway::PgOrderViewRebuild(database(), views),
+                          gateway::RebuildInProgress, [](const auto& refused) {
+                              const std::string reason = refused.what();
+                              return reason.find("another rebuild") != std::string::npos &&
+                                     reason.find("PostgreSQL backend") != std::string::npos;
+                          });
+    // Other tables are another rebuild's business.
+    BOOST_CHECK_NO_THROW(gateway::PgOrderViewRebuild(database(), other));
+    first.reset();  // its session ends, and the lock with it
+    BOOST_CHECK_NO_THROW(gateway::PgOrderViewRebuild(database(), views));
+}
 
 BOOST_FIXTURE_TEST_CASE(a_rebuild_from_the_store_by_copy_gives_the_idempotent_rows_and_hands_over,
                         Schemas) {

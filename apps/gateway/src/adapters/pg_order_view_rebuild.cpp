@@ -12,17 +12,58 @@ namespace {
 constexpr const char* kStorePositionTable = "order_views_store_position_shadow";
 constexpr const char* kStoreSource = "order_service";
 
+constexpr const char* kRebuildSessionName = "replay order views";
+
 void drop_store_position(soci::session& sql) {
     sql << std::string("DROP TABLE IF EXISTS ") + kStorePositionTable;
+}
+
+pg::ConnectionSettings named_for_pg_stat_activity(pg::ConnectionSettings settings) {
+    settings.application_name = kRebuildSessionName;
+    return settings;
+}
+
+// The key of the session lock that lets one rebuild at a time work on the current schema's
+// shadow tables: two would write the same shadow rows and swap each other's half-built
+// tables in.
+constexpr const char* kRebuildLockKey =
+    "hashtext('gateway order views rebuild ' || current_schema())::bigint";
+
+// Who holds the rebuild lock of the current schema, for the error message.
+std::string rebuild_lock_holder(soci::session& sql) {
+    int pid = 0;
+    std::string started;
+    soci::indicator found = soci::i_null;
+    // A one-number advisory lock shows in pg_locks as its high and low 32 bits.
+    sql << std::string("WITH k AS (SELECT ") + kRebuildLockKey +
+               " AS key) SELECT a.pid, CAST(date_trunc('second', a.backend_start) AS text) "
+               "FROM k, pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
+               "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+               "AND l.classid = CAST((k.key >> 32) & 4294967295 AS oid) "
+               "AND l.objid = CAST(k.key & 4294967295 AS oid) LIMIT 1",
+        soci::into(pid, found), soci::into(started);
+    if (!sql.got_data() || found != soci::i_ok) return "another session";
+    return "PostgreSQL backend " + std::to_string(pid) + " (connected " + started + ")";
 }
 
 }  // namespace
 
 PgOrderViewRebuild::PgOrderViewRebuild(const pg::ConnectionSettings& settings,
                                        const std::string& schema)
-    : settings_(settings), schema_(schema), session_(pg::open_session(settings)) {
+    : settings_(settings),
+      schema_(schema),
+      session_(pg::open_session(named_for_pg_stat_activity(settings))) {
     *session_ << "SET client_min_messages = warning";
     if (!schema.empty()) pg::use_schema(*session_, schema);
+    // Held by the session: a rebuild that is killed frees it with its connection.
+    int locked = 0;
+    *session_ << std::string("SELECT CAST(pg_try_advisory_lock(") + kRebuildLockKey + ") AS int)",
+        soci::into(locked);
+    if (locked == 0) {
+        throw RebuildInProgress("another rebuild of the order views is running, held by " +
+                                rebuild_lock_holder(*session_) +
+                                "; wait for it to finish, or stop it (a stopped rebuild resumes)");
+    }
 }
 
 PgOrderViewRebuild::~PgOrderViewRebuild() = default;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,9 +29,16 @@ struct StorePosition {
     std::int64_t global_position = 0;
 };
 
+// Thrown by PgOrderViewRebuild's constructor while another rebuild of the same tables runs.
+class RebuildInProgress : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 class PgOrderViewRebuild {
   public:
-    // In `schema` if one is named (tests), else in the search path's first schema.
+    // In `schema` if one is named (tests), else in the search path's first schema. Holds the
+    // schema's rebuild lock for its lifetime; throws RebuildInProgress if another holds it.
     explicit PgOrderViewRebuild(const pg::ConnectionSettings& settings,
                                 const std::string& schema = {});
     ~PgOrderViewRebuild();
