@@ -2,7 +2,6 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
 #include <algorithm>
@@ -297,9 +296,7 @@ struct PostgresEventStore::Impl {
             throw StoreError("cannot connect to PostgreSQL (" + settings.describe() +
                              "): " + error.what());
         }
-        connection->conn =
-            static_cast<soci::postgresql_session_backend*>(connection->session->get_backend())
-                ->conn_;
+        connection->conn = pg::libpq_connection(*connection->session);
         // Notices ("schema already exists, skipping") are noise on a service's stderr. Every
         // statement of the store is answered by an index; a statement prepared while the
         // table was nearly empty would otherwise keep a sequential-scan plan until the first

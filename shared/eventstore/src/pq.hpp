@@ -13,13 +13,11 @@
 #include <vector>
 
 #include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/pg/libpq.hpp"
 
 namespace ordersource::eventstore::detail {
 
-struct ResultDeleter {
-    void operator()(PGresult* result) const { PQclear(result); }
-};
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
+using Result = pg::Result;
 
 // A statement the server refused; sqlstate and constraint let callers tell a unique
 // violation on one constraint from any other failure.

@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 
 #include "ordersource/core/config.hpp"
+#include "ordersource/pg/libpq.hpp"
 
 namespace ordersource::pg {
 namespace {
@@ -48,6 +49,12 @@ std::string ConnectionSettings::describe() const {
            " dbname=" + quoted(database) + " user=" + quoted(user) +
            " connect_timeout=" + std::to_string(connect_timeout_s) +
            " application_name=" + quoted(application_name);
+}
+
+PGconn* libpq_connection(soci::session& sql) {
+    // SOCI 4.0.3 has no public accessor; its PostgreSQL backend keeps the handle here
+    // (../shared/docs/PITFALLS.md).
+    return static_cast<soci::postgresql_session_backend*>(sql.get_backend())->conn_;
 }
 
 std::unique_ptr<soci::session> open_session(const ConnectionSettings& settings) {

@@ -7,14 +7,13 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "adapters/pg_libpq.hpp"
 #include "ordersource/contracts/envelope.hpp"
+#include "ordersource/pg/libpq.hpp"
 
 namespace ordersource::gateway {
 namespace {
 
-using libpq::connection_of;
-using libpq::Result;
+using pg::Result;
 
 // Reads every pending result; the first failure's message, if any.
 std::string drain_results(PGconn* conn) {
@@ -145,7 +144,7 @@ std::string CopyRows::stream() const {
 }
 
 void copy_rows(soci::session& sql, const std::string& copy_statement, const CopyRows& rows) {
-    PGconn* conn = connection_of(sql);
+    PGconn* conn = pg::libpq_connection(sql);
     {
         const Result started{PQexec(conn, copy_statement.c_str())};
         if (PQresultStatus(started.get()) != PGRES_COPY_IN) {

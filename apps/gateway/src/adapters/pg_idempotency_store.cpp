@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "adapters/pg_libpq.hpp"
 #include "adapters/sql.hpp"
 #include "ordersource/core/log.hpp"
+#include "ordersource/pg/libpq.hpp"
 
 namespace ordersource::gateway {
 namespace {
@@ -38,12 +38,12 @@ std::string batch_json(const std::vector<std::string>& keys,
 
 // Runs the claim statement on the session, preparing it first unless `prepared`; throws
 // std::runtime_error when it fails.
-libpq::Result claim_keys(soci::session& session, bool& prepared, const std::string& claims) {
+pg::Result claim_keys(soci::session& session, bool& prepared, const std::string& claims) {
     // Prepared once per connection: parsing and planning the statement for every batch was
     // about a third of its backend's CPU in perf profiles, with batches of a few claims each.
-    PGconn* conn = libpq::connection_of(session);
+    PGconn* conn = pg::libpq_connection(session);
     if (!prepared) {
-        const libpq::Result made{PQprepare(conn, sql::kClaimKeysName, sql::kClaimKeys, 1, nullptr)};
+        const pg::Result made{PQprepare(conn, sql::kClaimKeysName, sql::kClaimKeys, 1, nullptr)};
         if (PQresultStatus(made.get()) != PGRES_COMMAND_OK) {
             throw std::runtime_error(std::string("cannot prepare the claim: ") +
                                      PQresultErrorMessage(made.get()));
@@ -51,7 +51,7 @@ libpq::Result claim_keys(soci::session& session, bool& prepared, const std::stri
         prepared = true;
     }
     const char* values[] = {claims.c_str()};
-    libpq::Result rows{PQexecPrepared(conn, sql::kClaimKeysName, 1, values, nullptr, nullptr, 0)};
+    pg::Result rows{PQexecPrepared(conn, sql::kClaimKeysName, 1, values, nullptr, nullptr, 0)};
     if (PQresultStatus(rows.get()) != PGRES_TUPLES_OK) {
         throw std::runtime_error(std::string("claim failed: ") + PQresultErrorMessage(rows.get()));
     }
@@ -116,7 +116,7 @@ void PgIdempotencyStore::write(std::vector<Pending>& batch) {
             records.push_back(&pending.proposed);
         }
         const auto json = batch_json(keys, records);
-        const libpq::Result rows = claim_keys(*session_, claim_prepared_, json);
+        const pg::Result rows = claim_keys(*session_, claim_prepared_, json);
         for (int row = 0; row < PQntuples(rows.get()); ++row) {
             stored[PQgetvalue(rows.get(), row, 0)] = {PQgetvalue(rows.get(), row, 1),
                                                       PQgetvalue(rows.get(), row, 2)};
