@@ -21,6 +21,7 @@
 #include "ordersource/service/runtime.hpp"
 #include "ordersource/testing/environment.hpp"
 #include "ordersource/testing/http_client.hpp"
+#include "ordersource/testing/pg_schemas.hpp"
 
 using namespace std::chrono_literals;
 using namespace ordersource;
@@ -31,9 +32,8 @@ namespace {
 const std::string kValidBody =
     R"({"customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPrice":"49.99"}]})";
 
-pg::ConnectionSettings test_database(std::string application_name = "ordersource") {
-    auto settings =
-        pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test");
+pg::ConnectionSettings test_database_as(std::string application_name) {
+    auto settings = testing::test_database();
     settings.application_name = std::move(application_name);
     return settings;
 }
@@ -43,13 +43,11 @@ struct Gateway {
     explicit Gateway(kafka::Properties kafka_config,
                      std::string topic,
                      std::string claims_session = "ordersource")
-        : store(test_database(std::move(claims_session))),
+        : store(test_database_as(std::move(claims_session))),
           producer(kafka_config),
           publisher(producer),
           intake(store, publisher, clock, core::new_uuid, std::move(topic)),
-          order_views(
-              pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test"),
-              1),
+          order_views(testing::test_database(), 1),
           http(
               gateway::HttpSettings{
                   .bind_address = "127.0.0.1", .port = 0, .threads = 2, .max_body_bytes = 4096},
@@ -201,7 +199,7 @@ BOOST_AUTO_TEST_CASE(a_claim_session_the_database_drops_fails_one_answer_then_cl
     BOOST_REQUIRE_EQUAL(first.status, 202);
 
     // The claim statement is prepared on that session; the server forgets it with the session.
-    auto admin = pg::open_session(test_database());
+    auto admin = pg::open_session(testing::test_database());
     int terminated = 0;
     *admin << "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) "
               "FROM pg_stat_activity WHERE application_name = :name",
