@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
                 if (type == "OrderRefunded") terminal.with({"REFUNDED"}).inc();
             },
             config->cached_orders);
-        order::DeadlineWatcher watcher(store, saga, clock);
+        order::DeadlineWatcher watcher(store, saga, clock, &store);
 
         auto consumer_config = config->kafka;
         consumer_config["group.id"] = config->consumer_group;
@@ -92,15 +92,17 @@ int main(int argc, char** argv) {
         // Stop order: input first (its offsets are committed), then the timers, then the
         // relay, which publishes whatever the others stored.
         clean = service::run_until_stopped(
-            stop_signals,
-            {{"consumer",
-              [&](std::stop_token stop) {
-                  consume_loop.run(stop);
-                  consumer.close();
-              }},
-             {"deadlines",
-              [&](std::stop_token stop) { watcher.run(stop, config->deadline_check_interval); }},
-             {"relay", [&](std::stop_token stop) { relay.run(stop); }}});
+            stop_signals, {{"consumer",
+                            [&](std::stop_token stop) {
+                                consume_loop.run(stop);
+                                consumer.close();
+                            }},
+                           {"deadlines",
+                            [&](std::stop_token stop) {
+                                watcher.run(stop, config->deadline_check_interval,
+                                            config->deadline_snapshot_interval);
+                            }},
+                           {"relay", [&](std::stop_token stop) { relay.run(stop); }}});
         if (!producer.flush(config->shutdown_timeout)) {
             core::log(core::LogLevel::kWarn,
                       "records not acknowledged before shutdown; the relay resends them",

@@ -160,6 +160,11 @@ class Cluster {
     }
 
     void kill_order_service() { order_->stop(SIGKILL, 10s); }
+    // Everything every order-service instance of this cluster logged (they share the file).
+    std::string order_service_log() const {
+        std::ifstream in(order_->log_path());
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
 
     // SIGTERM, which must end the service with status 0 within 30 s, then (after
     // `while_stopped`) a new instance on the same port.
@@ -573,6 +578,34 @@ BOOST_AUTO_TEST_CASE(order_without_a_timely_payment_is_cancelled_then_refunded_w
         [&] { return cluster.notification_kinds(order_id).size() == 3; }, kFlowDeadline));
     BOOST_TEST(cluster.notification_kinds(order_id) ==
                (std::vector<std::string>{"ACCEPTED", "CANCELLED", "REFUNDED"}));
+}
+
+// ADR 20: the deadline index survives a restart as a snapshot. An order still waiting for its
+// payment when the order-service stops, overdue by the time it is back, is cancelled by the new
+// instance, which restored the index instead of reading the store from its start.
+BOOST_AUTO_TEST_CASE(
+    an_order_overdue_while_the_order_service_restarts_is_cancelled_from_its_snapshot) {
+    auto& cluster = cluster_with({.payment_timeout_ms = 2000, .payment_delay_ms = 6000});
+    const auto order_id =
+        accepted_order(cluster, order_body(testing::unique_name("restart"), "31.00"));
+    BOOST_REQUIRE(testing::eventually(
+        [&] { return count_events("order_service", "PaymentRequested", order_id) == 1; },
+        kFlowDeadline));
+    const auto overdue = std::chrono::steady_clock::now() + 2s;  // the payment timeout
+    const auto logged_before = cluster.order_service_log().size();
+    cluster.restart_gracefully("order-service", [&] {
+        BOOST_REQUIRE(
+            testing::eventually([&] { return std::chrono::steady_clock::now() > overdue; }, 10s));
+    });
+    const auto cancelled = cluster.await_status(order_id, "CANCELLED");
+    BOOST_TEST(std::string(cancelled["cancellationReason"].GetString()) == "TIMEOUT");
+    const auto restarted = cluster.order_service_log().substr(logged_before);
+    BOOST_TEST(restarted.find(R"("message":"deadline index restored","from":"snapshot")") !=
+                   std::string::npos,
+               restarted.substr(0, 2000));
+    // The new instance cancelled it (the old one was stopped well before the deadline).
+    BOOST_TEST(restarted.find(R"("message":"order events recorded","order_id":")" + order_id) !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(two_payment_instances_in_one_group_process_each_order_exactly_once) {

@@ -533,6 +533,23 @@ BOOST_AUTO_TEST_CASE(checkpoints_round_trip) {
     BOOST_TEST(postgres->load_checkpoint("relay-b").value() == es::kStartOfAll);
 }
 
+BOOST_AUTO_TEST_CASE(snapshots_round_trip_and_the_last_save_wins) {
+    BOOST_TEST(!postgres->load_snapshot("watcher").has_value());
+    // Quotes, backslashes, a newline and non-ASCII text survive as they were given.
+    const es::Snapshot first{.position = {1234, es::GlobalPosition{56}},
+                             .format = 1,
+                             .state = "[[\"o'1\",\"a\\\\b\nz\u00e9\"]]"};
+    postgres->save_snapshot("watcher", first);
+    postgres->save_snapshot("other", {.position = es::kStartOfAll, .format = 7, .state = ""});
+    BOOST_TEST((postgres->load_snapshot("watcher").value() == first));
+    const es::Snapshot later{.position = {1300, es::GlobalPosition{70}},
+                             .format = 2,
+                             .state = std::string(100'000, 'x')};
+    postgres->save_snapshot("watcher", later);
+    BOOST_TEST((postgres->load_snapshot("watcher").value() == later));
+    BOOST_TEST(postgres->load_snapshot("other").value().format == 7);
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_database_is_a_store_error) {
     auto settings = testing::test_database();
     settings.port = 1;

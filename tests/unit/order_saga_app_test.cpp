@@ -4,6 +4,7 @@
 #include <stop_token>
 
 #include "adapters/order_event_codec.hpp"
+#include "adapters/payment_deadlines_codec.hpp"
 #include "app/deadline_watcher.hpp"
 #include "app/order_saga.hpp"
 #include "ordersource/contracts/envelope.hpp"
@@ -154,6 +155,72 @@ BOOST_AUTO_TEST_CASE(watcher_rebuilt_from_the_store_cancels_orders_overdue_while
     restarted.catch_up();
     BOOST_TEST(restarted.cancel_overdue() == 1u);
     BOOST_TEST(order::status_name(state().status) == "CANCELLED");
+}
+
+// A restart reads only what the store recorded after the last snapshot and ends with the index
+// a watcher that read everything would have.
+BOOST_AUTO_TEST_CASE(a_restarted_watcher_resumes_from_its_snapshot) {
+    const std::string paid_id = "7c6e4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f";
+    const std::string late_id = "9e8f4c2e-1b3a-4f5e-9c6d-0a1b2c3d4e5f";
+    saga.handle(order_created());
+    saga.handle(order_created(paid_id, "00000000-0000-4000-8000-000000000020"));
+    order::DeadlineWatcher first(
+        store, saga, [this] { return now; }, &store);
+    BOOST_TEST(!first.restore());  // nothing saved yet
+    BOOST_TEST(first.catch_up() == 4u);
+    BOOST_TEST(first.save_snapshot());
+    BOOST_TEST(!first.save_snapshot());  // nothing read since
+
+    // While it is down: one order is paid, another arrives.
+    saga.handle(envelope("PaymentAuthorized", "00000000-0000-4000-8000-000000000021",
+                         R"({"orderId":")" + paid_id +
+                             R"(","customerId":"c-1","amount":"99.98","currency":"USD"})"));
+    saga.handle(order_created(late_id, "00000000-0000-4000-8000-000000000022"));
+
+    order::DeadlineWatcher restarted(
+        store, saga, [this] { return now; }, &store);
+    BOOST_TEST(restarted.restore());
+    BOOST_TEST(restarted.pending() == 2u);
+    BOOST_TEST(restarted.catch_up() == 3u);  // the confirmation and the new order's two events
+    BOOST_TEST(restarted.pending() == 2u);
+    now += 1h;
+    BOOST_TEST(restarted.cancel_overdue() == 2u);
+    BOOST_TEST(order::status_name(state().status) == "CANCELLED");
+    const auto cancelled = store.read_stream(es::StreamId{order::stream_id(late_id)}).back();
+    BOOST_TEST(cancelled.type == "OrderCancelled");
+    BOOST_TEST(cancelled.metadata.correlation_id == "corr-saga");  // carried through the snapshot
+}
+
+BOOST_AUTO_TEST_CASE(
+    a_snapshot_this_build_cannot_read_is_ignored_and_the_store_read_from_its_start) {
+    saga.handle(order_created());
+    const es::CommitPosition end = store.read_all(es::kStartOfAll, 10).back().commit_position();
+    for (const auto& unreadable :
+         {es::Snapshot{
+              .position = end, .format = order::kPaymentDeadlinesFormat + 1, .state = "[]"},
+          es::Snapshot{.position = end, .format = order::kPaymentDeadlinesFormat, .state = "[[1]]"},
+          es::Snapshot{.position = end, .format = order::kPaymentDeadlinesFormat, .state = "{"}}) {
+        store.save_snapshot(order::DeadlineWatcher::kSnapshotName, unreadable);
+        order::DeadlineWatcher watcher(
+            store, saga, [this] { return now; }, &store);
+        BOOST_TEST(!watcher.restore());
+        BOOST_TEST(watcher.catch_up() == 2u);
+        BOOST_TEST(watcher.pending() == 1u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_deadline_index_encodes_and_decodes_back) {
+    const order::PaymentDeadlines deadlines{
+        {"a",
+         {order::TimePoint(std::chrono::milliseconds(1'795'545'240'123)), "corr \"1\"\n\u00e9",
+          "pr-1"}},
+        {"b", {order::TimePoint(std::chrono::milliseconds(0)), "", ""}}};
+    const auto decoded =
+        order::decode_payment_deadlines(order::encode_payment_deadlines(deadlines));
+    BOOST_REQUIRE(decoded.has_value());
+    BOOST_TEST((*decoded == deadlines));
+    BOOST_TEST(order::decode_payment_deadlines("[]").value().empty());
+    BOOST_TEST(!order::decode_payment_deadlines(R"([["a","soon","c","p"]])").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(events_that_cannot_apply_go_to_dead_letters_and_others_are_ignored) {

@@ -19,6 +19,8 @@ OrderServiceConfig OrderServiceConfig::from_env() {
         core::env_int("ORDER_PAYMENT_TIMEOUT_MS", 30000, 100, 86'400'000));
     config.deadline_check_interval =
         std::chrono::milliseconds(core::env_int("ORDER_DEADLINE_CHECK_MS", 250, 10, 60'000));
+    config.deadline_snapshot_interval = std::chrono::milliseconds(
+        core::env_int("ORDER_DEADLINE_SNAPSHOT_MS", 10000, 100, 3'600'000));
     config.shutdown_timeout = std::chrono::milliseconds(
         core::env_int("ORDER_SERVICE_SHUTDOWN_TIMEOUT_MS", 10000, 100, 600'000));
     config.cached_orders =
@@ -43,6 +45,8 @@ Environment (defaults in brackets):
   ORDER_SERVICE_GROUP          Kafka consumer group [order-service]
   ORDER_PAYMENT_TIMEOUT_MS     how long an order waits for its payment result [30000]
   ORDER_DEADLINE_CHECK_MS      how often overdue orders are looked for [250]
+  ORDER_DEADLINE_SNAPSHOT_MS   how often the index of deadlines is saved; a restart reads
+                               the store only from the last save on [10000]
   ORDER_SERVICE_SHUTDOWN_TIMEOUT_MS  how long SIGTERM waits for in-flight work [10000]
   ORDER_CACHED_ORDERS          folded orders kept in memory between batches; 0 reads every
                                order's stream afresh [100000]

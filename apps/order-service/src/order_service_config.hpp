@@ -20,6 +20,8 @@ struct OrderServiceConfig {
     std::string consumer_group = "order-service";
     std::chrono::milliseconds payment_timeout{30000};
     std::chrono::milliseconds deadline_check_interval{250};
+    // How often the deadline index is saved; a restart reads the store from the last save on.
+    std::chrono::milliseconds deadline_snapshot_interval{10000};
     std::chrono::milliseconds shutdown_timeout{10000};
     std::size_t cached_orders = 100'000;  // folded order streams kept between batches (ADR 15)
     core::LogLevel log_level = core::LogLevel::kInfo;

@@ -123,4 +123,18 @@ void MemoryEventStore::save_checkpoint(const std::string& name, CommitPosition p
     checkpoints_[name] = position;
 }
 
+std::optional<Snapshot> MemoryEventStore::load_snapshot(const std::string& name) const {
+    const std::lock_guard lock(mutex_);
+    const auto found = snapshots_.find(name);
+    if (found == snapshots_.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+void MemoryEventStore::save_snapshot(const std::string& name, const Snapshot& snapshot) {
+    const std::lock_guard lock(mutex_);
+    snapshots_[name] = snapshot;
+}
+
 }  // namespace ordersource::eventstore

@@ -838,6 +838,26 @@ void PostgresEventStore::save_checkpoint(const std::string& name, CommitPosition
          {name, std::to_string(position.transaction), std::to_string(position.position.value())});
 }
 
+std::optional<Snapshot> PostgresEventStore::load_snapshot(const std::string& name) const {
+    const Impl::Lease lease = impl_->acquire();
+    const auto result = exec(lease.conn(), lease.prepared(), sql::kLoadSnapshot, {name});
+    if (PQntuples(result.get()) == 0) {
+        return std::nullopt;
+    }
+    return Snapshot{
+        .position = {uint64_at(result.get(), 0, 0), GlobalPosition{int64_at(result.get(), 0, 1)}},
+        .format = static_cast<int>(int64_at(result.get(), 0, 2)),
+        .state = text_at(result.get(), 0, 3)};
+}
+
+void PostgresEventStore::save_snapshot(const std::string& name, const Snapshot& snapshot) {
+    const Impl::Lease lease = impl_->acquire();
+    exec(lease.conn(), lease.prepared(), sql::kSaveSnapshot,
+         {name, std::to_string(snapshot.position.transaction),
+          std::to_string(snapshot.position.position.value()), std::to_string(snapshot.format),
+          snapshot.state});
+}
+
 WritePathCounts PostgresEventStore::write_path_counts() const {
     return WritePathCounts{.groups = impl_->groups_stored.load(),
                            .grouped_appends = impl_->grouped_appends.load(),

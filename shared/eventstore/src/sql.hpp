@@ -111,6 +111,16 @@ BEGIN
 END
 $$;
 )sql"},
+    Migration{4, "reader_snapshots", R"sql(
+CREATE TABLE reader_snapshots (
+    name            text PRIMARY KEY,
+    transaction_id  xid8 NOT NULL,
+    global_position bigint NOT NULL,
+    format          integer NOT NULL,
+    state           text NOT NULL,
+    saved_at        timestamptz NOT NULL DEFAULT now()
+);
+)sql"},
 };
 
 // ---- appends -------------------------------------------------------------------------------
@@ -260,6 +270,20 @@ VALUES ($1, $2::xid8, $3::bigint)
 ON CONFLICT (name) DO UPDATE
 SET transaction_id = excluded.transaction_id, global_position = excluded.global_position,
     updated_at = now()
+)sql"};
+
+// ---- reader snapshots ----------------------------------------------------------------------
+
+inline constexpr detail::Statement kLoadSnapshot{"ordersource_load_snapshot", R"sql(
+SELECT transaction_id::text, global_position, format, state FROM reader_snapshots WHERE name = $1
+)sql"};
+
+inline constexpr detail::Statement kSaveSnapshot{"ordersource_save_snapshot", R"sql(
+INSERT INTO reader_snapshots (name, transaction_id, global_position, format, state)
+VALUES ($1, $2::xid8, $3::bigint, $4::integer, $5)
+ON CONFLICT (name) DO UPDATE
+SET transaction_id = excluded.transaction_id, global_position = excluded.global_position,
+    format = excluded.format, state = excluded.state, saved_at = now()
 )sql"};
 
 }  // namespace ordersource::eventstore::sql

@@ -3,12 +3,52 @@
 #include <thread>
 
 #include "adapters/order_event_codec.hpp"
+#include "adapters/payment_deadlines_codec.hpp"
 #include "ordersource/core/log.hpp"
 
 namespace ordersource::order {
+namespace {
 
-DeadlineWatcher::DeadlineWatcher(const eventstore::EventStore& store, OrderSaga& saga, Clock clock)
-    : store_(store), saga_(saga), clock_(std::move(clock)) {}
+std::string position_text(eventstore::CommitPosition position) {
+    return std::to_string(position.transaction) + "/" + std::to_string(position.position.value());
+}
+
+}  // namespace
+
+DeadlineWatcher::DeadlineWatcher(const eventstore::EventStore& store,
+                                 OrderSaga& saga,
+                                 Clock clock,
+                                 eventstore::SnapshotStore* snapshots)
+    : store_(store), saga_(saga), clock_(std::move(clock)), snapshots_(snapshots) {}
+
+bool DeadlineWatcher::restore() {
+    if (snapshots_ == nullptr) return false;
+    const auto snapshot = snapshots_->load_snapshot(kSnapshotName);
+    if (!snapshot) return false;
+    auto deadlines = snapshot->format == kPaymentDeadlinesFormat
+                         ? decode_payment_deadlines(snapshot->state)
+                         : std::nullopt;
+    if (!deadlines) {
+        core::log(core::LogLevel::kWarn,
+                  "deadline snapshot not readable; reading the store from its start",
+                  {{"format", std::to_string(snapshot->format)},
+                   {"expected_format", std::to_string(kPaymentDeadlinesFormat)}});
+        return false;
+    }
+    deadlines_ = std::move(*deadlines);
+    position_ = snapshot->position;
+    saved_position_ = position_;
+    return true;
+}
+
+bool DeadlineWatcher::save_snapshot() {
+    if (snapshots_ == nullptr || saved_position_ == position_) return false;
+    snapshots_->save_snapshot(kSnapshotName, {.position = position_,
+                                              .format = kPaymentDeadlinesFormat,
+                                              .state = encode_payment_deadlines(deadlines_)});
+    saved_position_ = position_;
+    return true;
+}
 
 std::size_t DeadlineWatcher::catch_up(std::stop_token stop) {
     // read_all's pages are cheap per row once large: 5,000 rows cost one round trip.
@@ -54,19 +94,56 @@ std::size_t DeadlineWatcher::cancel_overdue(std::stop_token stop) {
     return cancelled;
 }
 
-void DeadlineWatcher::run(std::stop_token stop, std::chrono::milliseconds interval) {
+void DeadlineWatcher::run(std::stop_token stop,
+                          std::chrono::milliseconds interval,
+                          std::chrono::milliseconds snapshot_interval) {
+    using Steady = std::chrono::steady_clock;
+    bool restored = false;
+    bool caught_up = false;
+    const auto started = Steady::now();
+    auto next_snapshot = started + snapshot_interval;
     while (!stop.stop_requested()) {
         try {
-            catch_up(stop);
+            if (!restored) {
+                const bool from_snapshot = restore();
+                restored = true;
+                core::log(core::LogLevel::kInfo, "deadline index restored",
+                          {{"from", from_snapshot ? "snapshot" : "start of store"},
+                           {"position", position_text(position_)},
+                           {"pending", std::to_string(pending())}});
+            }
+            const auto read = catch_up(stop);
+            if (!caught_up && !stop.stop_requested()) {
+                // How long a start-up leaves deadlines unwatched: what operators tune
+                // ORDER_DEADLINE_SNAPSHOT_MS by.
+                caught_up = true;
+                core::log(
+                    core::LogLevel::kInfo, "deadline index caught up",
+                    {{"events_read", std::to_string(read)},
+                     {"pending", std::to_string(pending())},
+                     {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               Steady::now() - started)
+                                               .count())}});
+            }
             cancel_overdue(stop);
+            if (Steady::now() >= next_snapshot) {
+                save_snapshot();
+                next_snapshot = Steady::now() + snapshot_interval;
+            }
         } catch (const std::exception& error) {
             core::log(core::LogLevel::kWarn, "deadline watcher failed; retrying",
                       {{"error", error.what()}});
         }
-        const auto until = std::chrono::steady_clock::now() + interval;
-        while (!stop.stop_requested() && std::chrono::steady_clock::now() < until) {
+        const auto until = Steady::now() + interval;
+        while (!stop.stop_requested() && Steady::now() < until) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
+    }
+    try {
+        if (restored) save_snapshot();
+    } catch (const std::exception& error) {
+        core::log(core::LogLevel::kWarn, "deadline snapshot not saved at shutdown",
+                  {{"error", error.what()}});
     }
 }
 

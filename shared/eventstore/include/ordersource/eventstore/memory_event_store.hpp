@@ -13,10 +13,11 @@
 
 #include "ordersource/eventstore/checkpoint_store.hpp"
 #include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/eventstore/snapshot_store.hpp"
 
 namespace ordersource::eventstore {
 
-class MemoryEventStore final : public EventStore, public CheckpointStore {
+class MemoryEventStore final : public EventStore, public CheckpointStore, public SnapshotStore {
   public:
     MemoryEventStore() = default;
 
@@ -30,6 +31,8 @@ class MemoryEventStore final : public EventStore, public CheckpointStore {
 
     std::optional<CommitPosition> load_checkpoint(const std::string& name) const override;
     void save_checkpoint(const std::string& name, CommitPosition position) override;
+    std::optional<Snapshot> load_snapshot(const std::string& name) const override;
+    void save_snapshot(const std::string& name, const Snapshot& snapshot) override;
 
   private:
     mutable std::mutex mutex_;
@@ -40,6 +43,7 @@ class MemoryEventStore final : public EventStore, public CheckpointStore {
     std::unordered_map<std::string, std::size_t> by_event_id_;           // -> index in all_
     std::uint64_t last_transaction_ = 0;
     std::map<std::string, CommitPosition> checkpoints_;
+    std::map<std::string, Snapshot> snapshots_;
 };
 
 }  // namespace ordersource::eventstore

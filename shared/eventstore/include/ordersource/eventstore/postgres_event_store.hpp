@@ -13,6 +13,7 @@
 
 #include "ordersource/eventstore/checkpoint_store.hpp"
 #include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/eventstore/snapshot_store.hpp"
 #include "ordersource/pg/connection.hpp"
 
 namespace ordersource::eventstore {
@@ -40,7 +41,7 @@ struct WritePathCounts {
     std::uint64_t retried_alone = 0;    // appends a group or COPY left to a statement of their own
 };
 
-class PostgresEventStore final : public EventStore, public CheckpointStore {
+class PostgresEventStore final : public EventStore, public CheckpointStore, public SnapshotStore {
   public:
     // Connects, creates `schema` if it is missing and applies pending migrations under an
     // advisory lock (safe when several instances start at once). Throws StoreError when the
@@ -74,6 +75,9 @@ class PostgresEventStore final : public EventStore, public CheckpointStore {
     // A relay's progress, in the same database as the events it relays.
     std::optional<CommitPosition> load_checkpoint(const std::string& name) const override;
     void save_checkpoint(const std::string& name, CommitPosition position) override;
+    // A reader's folded state (the order-service's deadline index), beside its events.
+    std::optional<Snapshot> load_snapshot(const std::string& name) const override;
+    void save_snapshot(const std::string& name, const Snapshot& snapshot) override;
 
     WritePathCounts write_path_counts() const;
 
