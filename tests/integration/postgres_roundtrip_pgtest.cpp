@@ -2,11 +2,10 @@
 // transaction come back, a rolled-back transaction leaves nothing, in a schema of its own.
 #include <soci/soci.h>
 
-#include <algorithm>
 #include <boost/test/unit_test.hpp>
 
 #include "ordersource/pg/connection.hpp"
-#include "ordersource/testing/environment.hpp"
+#include "ordersource/testing/test_database.hpp"
 
 namespace pg = ordersource::pg;
 namespace testing = ordersource::testing;
@@ -15,10 +14,8 @@ namespace {
 
 struct SchemaFixture {
     SchemaFixture()
-        : session(pg::open_session(
-              pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test"))),
-          schema(testing::unique_name("roundtrip")) {
-        std::replace(schema.begin(), schema.end(), '-', '_');
+        : session(pg::open_session(testing::test_database())),
+          schema(testing::unique_schema("roundtrip")) {
         *session << "CREATE SCHEMA " + schema;
         *session << "SET search_path TO " + schema;
     }
@@ -56,7 +53,8 @@ BOOST_FIXTURE_TEST_CASE(committed_rows_round_trip_and_rolled_back_rows_vanish, S
     BOOST_TEST(quantity == 2);
 }
 
-BOOST_FIXTURE_TEST_CASE(unique_violation_surfaces_as_an_error_and_keeps_the_first_row, SchemaFixture) {
+BOOST_FIXTURE_TEST_CASE(unique_violation_surfaces_as_an_error_and_keeps_the_first_row,
+                        SchemaFixture) {
     auto& sql = *session;
     sql << "CREATE TABLE ids (id text PRIMARY KEY)";
     sql << "INSERT INTO ids VALUES ('a')";

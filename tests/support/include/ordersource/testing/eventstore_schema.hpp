@@ -4,25 +4,14 @@
 
 #include <soci/soci.h>
 
-#include <algorithm>
 #include <memory>
 #include <string>
 
 #include "ordersource/eventstore/postgres_event_store.hpp"
 #include "ordersource/pg/connection.hpp"
-#include "ordersource/testing/environment.hpp"
+#include "ordersource/testing/test_database.hpp"
 
 namespace ordersource::testing {
-
-inline pg::ConnectionSettings test_database() {
-    return pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test");
-}
-
-inline std::string unique_schema(std::string_view prefix) {
-    std::string schema = unique_name(prefix);
-    std::replace(schema.begin(), schema.end(), '-', '_');
-    return schema;
-}
 
 struct EventStoreSchema {
     explicit EventStoreSchema(eventstore::PostgresStoreOptions options = {})

@@ -5,19 +5,14 @@
 
 #include <soci/soci.h>
 
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "ordersource/pg/connection.hpp"
-#include "ordersource/testing/environment.hpp"
+#include "ordersource/testing/test_database.hpp"
 
 namespace ordersource::testing {
-
-inline pg::ConnectionSettings test_database() {
-    return pg::ConnectionSettings::from_env("ORDERSOURCE_TEST_PG_DATABASE", "ordersource_test");
-}
 
 struct PgSchemas {
     PgSchemas() : session(pg::open_session(test_database())) {
@@ -31,10 +26,8 @@ struct PgSchemas {
 
     // A new schema name (an identifier: no quoting needed).
     std::string make(const std::string& prefix) {
-        auto name = unique_name(prefix);
-        std::replace(name.begin(), name.end(), '-', '_');
-        names.push_back(name);
-        return name;
+        names.push_back(unique_schema(prefix));
+        return names.back();
     }
     // Every row `select` returns, as text, sorted.
     std::vector<std::string> rows(const std::string& select) {
