@@ -75,16 +75,26 @@ int main(int argc, char** argv) {
         messaging::register_consumer_metrics(registry, config->consumer_group, consume_loop,
                                              consumer);
         relay::register_store_metrics(registry, store, "order-events");
+        registry.computed_gauge(
+            "deadline_pending_orders",
+            "Orders waiting for a payment result, watched for their payment deadline.", {},
+            [&watcher] {
+                return std::vector<std::pair<metrics::Labels, double>>{
+                    {{}, static_cast<double>(watcher.pending())}};
+            });
         http::Server http(config->http);
         service::add_metrics_route(http, registry);
         service::add_health_routes(
-            http, {{"database",
-                    [&store] {
-                        store.load_checkpoint("health-check");  // any round trip will do
-                        return true;
-                    }},
-                   {"kafka",
-                    [&producer] { return producer.broker_reachable(std::chrono::seconds(2)); }}});
+            http,
+            {{"database",
+              [&store] {
+                  store.load_checkpoint("health-check");  // any round trip will do
+                  return true;
+              }},
+             {"kafka", [&producer] { return producer.broker_reachable(std::chrono::seconds(2)); }},
+             // Not ready until overdue orders can be noticed: a rolling restart then
+             // waits for the new instance's index before it stops the old one (ADR 20).
+             {"deadlines", [&watcher] { return watcher.caught_up(); }}});
         http.start();
 
         core::log(core::LogLevel::kInfo, "order-service listening",

@@ -424,7 +424,8 @@ BOOST_AUTO_TEST_CASE(every_service_serves_prometheus_metrics_a_real_parser_accep
          "dead_letters_total projection_checkpoint_lag_records"},
         {"order-service",
          "events_appended_total orders_terminal_total relay_lag_events consumer_lag_records "
-         "dead_letters_total http_requests_total eventstore_appends_total eventstore_groups_total"},
+         "dead_letters_total http_requests_total eventstore_appends_total eventstore_groups_total "
+         "deadline_pending_orders"},
         {"payment-service",
          "events_appended_total relay_lag_events consumer_lag_records eventstore_appends_total"},
         {"notification-observer", "consumer_lag_records consumer_records_handled_total"}};
@@ -439,6 +440,22 @@ BOOST_AUTO_TEST_CASE(every_service_serves_prometheus_metrics_a_real_parser_accep
             run("/usr/bin/python3 " + testing::source_dir() +
                 "/tests/scripts/check_prometheus_text.py " + names + " < " + file + " 2>&1");
         BOOST_TEST(verdict.starts_with("ok:"), service << ": " << verdict);
+    }
+}
+
+// Readiness names each check; the order-service's includes its deadline index (ADR 20).
+BOOST_AUTO_TEST_CASE(every_service_is_ready_and_says_which_checks_passed) {
+    auto& cluster = cluster_with();
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"gateway", R"({"status":"UP","checks":{"database":"UP","kafka":"UP"}})"},
+        {"order-service",
+         R"({"status":"UP","checks":{"database":"UP","kafka":"UP","deadlines":"UP"}})"},
+        {"payment-service", R"({"status":"UP","checks":{"database":"UP","kafka":"UP"}})"},
+        {"notification-observer", R"({"status":"UP","checks":{"database":"UP","kafka":"UP"}})"}};
+    for (const auto& [service, body] : expected) {
+        const auto response = http_request(cluster.port_of(service), "GET", "/health/ready");
+        BOOST_TEST(response.status == 200, service);
+        BOOST_TEST(response.body == body, service);
     }
 }
 

@@ -142,7 +142,9 @@ BOOST_AUTO_TEST_CASE(watcher_stops_between_pages_and_cancellations_when_asked) {
     std::stop_source stopped;
     stopped.request_stop();
     BOOST_TEST(watcher.catch_up(stopped.get_token()) == 0u);
+    BOOST_TEST(!watcher.caught_up());  // not ready: it has not read the store
     BOOST_TEST(watcher.catch_up() == 2u);
+    BOOST_TEST(watcher.caught_up());
     BOOST_TEST(watcher.cancel_overdue(stopped.get_token()) == 0u);
     BOOST_TEST(watcher.pending() == 1u);
     BOOST_TEST(watcher.cancel_overdue() == 1u);

@@ -36,6 +36,7 @@ bool DeadlineWatcher::restore() {
         return false;
     }
     deadlines_ = std::move(*deadlines);
+    pending_ = deadlines_.size();
     position_ = snapshot->position;
     saved_position_ = position_;
     return true;
@@ -71,7 +72,11 @@ std::size_t DeadlineWatcher::catch_up(std::stop_token stop) {
             }
         }
         seen += page.size();
-        if (page.size() < kPage) break;
+        pending_ = deadlines_.size();
+        if (page.size() < kPage) {
+            caught_up_ = true;
+            break;
+        }
     }
     return seen;
 }
@@ -91,6 +96,7 @@ std::size_t DeadlineWatcher::cancel_overdue(std::stop_token stop) {
         // Cancelled now, by another instance, or already paid: no longer ours to watch.
         it = deadlines_.erase(it);
     }
+    pending_ = deadlines_.size();
     return cancelled;
 }
 
@@ -99,7 +105,7 @@ void DeadlineWatcher::run(std::stop_token stop,
                           std::chrono::milliseconds snapshot_interval) {
     using Steady = std::chrono::steady_clock;
     bool restored = false;
-    bool caught_up = false;
+    bool logged_caught_up = false;
     const auto started = Steady::now();
     auto next_snapshot = started + snapshot_interval;
     while (!stop.stop_requested()) {
@@ -113,10 +119,10 @@ void DeadlineWatcher::run(std::stop_token stop,
                            {"pending", std::to_string(pending())}});
             }
             const auto read = catch_up(stop);
-            if (!caught_up && !stop.stop_requested()) {
+            if (!logged_caught_up && caught_up()) {
                 // How long a start-up leaves deadlines unwatched: what operators tune
                 // ORDER_DEADLINE_SNAPSHOT_MS by.
-                caught_up = true;
+                logged_caught_up = true;
                 core::log(
                     core::LogLevel::kInfo, "deadline index caught up",
                     {{"events_read", std::to_string(read)},

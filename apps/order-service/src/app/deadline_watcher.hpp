@@ -7,6 +7,7 @@
 // The index and its position are saved as a snapshot now and then, so a restart reads what
 // came after it rather than the whole store (docs/adr/0020-deadline-watcher-snapshots.md).
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -49,8 +50,12 @@ class DeadlineWatcher {
     // Cancels every indexed order whose deadline is at or before now; returns how many.
     // Stops early when `stop` is requested; what it did not reach stays indexed.
     std::size_t cancel_overdue(std::stop_token stop = {});
-    // Orders waiting for a payment result.
-    std::size_t pending() const { return deadlines_.size(); }
+    // Orders waiting for a payment result, as of the last call above (safe from any thread:
+    // the metrics route reads it).
+    std::size_t pending() const { return pending_.load(std::memory_order_relaxed); }
+    // Whether a catch_up has reached the end of the store: until then an overdue order may
+    // go unnoticed (safe from any thread: the readiness route reads it).
+    bool caught_up() const { return caught_up_.load(std::memory_order_relaxed); }
 
     // restore once, then catch_up + cancel_overdue every `interval` and save_snapshot every
     // `snapshot_interval`, until stop; saves once more on the way out. Store failures are
@@ -67,6 +72,8 @@ class DeadlineWatcher {
     eventstore::CommitPosition position_ = eventstore::kStartOfAll;
     std::optional<eventstore::CommitPosition> saved_position_;
     PaymentDeadlines deadlines_;
+    std::atomic<std::size_t> pending_{0};
+    std::atomic<bool> caught_up_{false};
 };
 
 }  // namespace ordersource::order
