@@ -5,6 +5,21 @@
 #include "validation.hpp"
 
 namespace ordersource::eventstore {
+namespace {
+
+// What a reader saved under `name` (checkpoints, snapshots), if anything; the caller holds
+// the store's lock.
+template <typename Saved>
+std::optional<Saved> saved_under(const std::map<std::string, Saved>& saved,
+                                 const std::string& name) {
+    const auto found = saved.find(name);
+    if (found == saved.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+}  // namespace
 
 AppendOutcome MemoryEventStore::append(const StreamId& stream,
                                        const ExpectedVersion& expected,
@@ -111,11 +126,7 @@ std::vector<RecordedEvent> MemoryEventStore::read_all(CommitPosition after,
 
 std::optional<CommitPosition> MemoryEventStore::load_checkpoint(const std::string& name) const {
     const std::lock_guard lock(mutex_);
-    const auto found = checkpoints_.find(name);
-    if (found == checkpoints_.end()) {
-        return std::nullopt;
-    }
-    return found->second;
+    return saved_under(checkpoints_, name);
 }
 
 void MemoryEventStore::save_checkpoint(const std::string& name, CommitPosition position) {
@@ -125,11 +136,7 @@ void MemoryEventStore::save_checkpoint(const std::string& name, CommitPosition p
 
 std::optional<Snapshot> MemoryEventStore::load_snapshot(const std::string& name) const {
     const std::lock_guard lock(mutex_);
-    const auto found = snapshots_.find(name);
-    if (found == snapshots_.end()) {
-        return std::nullopt;
-    }
-    return found->second;
+    return saved_under(snapshots_, name);
 }
 
 void MemoryEventStore::save_snapshot(const std::string& name, const Snapshot& snapshot) {
