@@ -8,6 +8,7 @@
 
 #include "ordersource/contracts/envelope.hpp"
 #include "ordersource/contracts/payload_validation.hpp"
+#include "ordersource/contracts/pooled_json.hpp"
 
 using namespace ordersource::contracts;
 
@@ -189,4 +190,43 @@ BOOST_AUTO_TEST_CASE(rfc3339_times_parse_back_to_the_millisecond) {
                             "2026-11-24T18:34:00.Z", "2026-11-24T18:34:00Zjunk"}) {
         BOOST_TEST(!parse_rfc3339_millis(bad).has_value(), bad);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_parse_inside_a_parse_leaves_the_outer_document_intact) {
+    // Both come from one thread: the inner one must not reuse the memory the outer one holds.
+    const PooledJson outer(R"({"name":"outer","items":[1,2,3]})");
+    BOOST_REQUIRE(outer.parsed());
+    {
+        const PooledJson inner(R"({"name":"inner","other":"x"})");
+        BOOST_REQUIRE(inner.parsed());
+        BOOST_TEST(std::string(inner.value()["name"].GetString()) == "inner");
+    }
+    BOOST_TEST(std::string(outer.value()["name"].GetString()) == "outer");
+    BOOST_TEST(outer.value()["items"].Size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(the_next_parse_reuses_the_memory_and_reads_its_own_text) {
+    for (int i = 0; i < 3; ++i) {
+        const auto text = R"({"n":)" + std::to_string(i) + "}";
+        const PooledJson parsed(text);
+        BOOST_REQUIRE(parsed.parsed());
+        BOOST_TEST(parsed.value()["n"].GetInt() == i);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_document_larger_than_the_pool_parses_whole) {
+    std::string text = "[";
+    for (int i = 0; i < 20000; ++i) text += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+    text += "]";
+    const PooledJson parsed(text);
+    BOOST_REQUIRE(parsed.parsed());
+    BOOST_TEST(parsed.value().Size() == 20000u);
+    BOOST_TEST(std::string(parsed.value()[19999].GetString()) == "19999");
+}
+
+BOOST_AUTO_TEST_CASE(unparseable_text_reports_where_it_broke) {
+    const PooledJson parsed(R"({"a":1,})");
+    BOOST_TEST(!parsed.parsed());
+    BOOST_TEST(parsed.error_offset() == 7u);
+    BOOST_TEST(parsed.value().IsNull());
 }

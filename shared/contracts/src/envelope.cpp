@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "ordersource/contracts/payload_validation.hpp"
+#include "ordersource/contracts/pooled_json.hpp"
 #include "schema_registry.hpp"
 
 namespace ordersource::contracts {
@@ -145,12 +146,12 @@ std::string to_json(const Envelope& envelope) {
 }
 
 std::variant<Envelope, ContractViolation> parse_envelope(std::string_view json) {
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError()) {
-        return ContractViolation{"not valid JSON (offset " +
-                                 std::to_string(document.GetErrorOffset()) + ")"};
+    const PooledJson parsed(json);
+    if (!parsed.parsed()) {
+        return ContractViolation{"not valid JSON (offset " + std::to_string(parsed.error_offset()) +
+                                 ")"};
     }
+    const auto& document = parsed.value();
     const auto* envelope_schema = SchemaRegistry::instance().find("envelope", 1);
     if (auto error = detail::validation_error(*envelope_schema, document, "envelope");
         !error.empty()) {
@@ -181,12 +182,11 @@ std::variant<Envelope, ContractViolation> parse_envelope(std::string_view json) 
 std::optional<ContractViolation> validate_payload(std::string_view type,
                                                   int version,
                                                   std::string_view payload_json) {
-    rapidjson::Document document;
-    document.Parse(payload_json.data(), payload_json.size());
-    if (document.HasParseError()) {
+    const PooledJson payload(payload_json);
+    if (!payload.parsed()) {
         return ContractViolation{"payload is not valid JSON"};
     }
-    return validate_payload(type, version, document);
+    return validate_payload(type, version, payload.value());
 }
 
 std::optional<ContractViolation> validate_payload(std::string_view type,

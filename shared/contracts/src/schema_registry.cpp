@@ -38,7 +38,18 @@ const rapidjson::SchemaDocument* SchemaRegistry::find(std::string_view name, int
 std::string validation_error(const rapidjson::SchemaDocument& schema,
                              const rapidjson::Value& document,
                              std::string_view what) {
-    rapidjson::SchemaValidator validator(schema);
+    // The validator's stacks and per-keyword state come from a buffer the thread reuses; the
+    // default allocator made several mallocs per validated value (ADR 21).
+    using StatePool = rapidjson::MemoryPoolAllocator<>;
+    struct StateArena {
+        char buffer[16384];
+        StatePool pool{buffer, sizeof(buffer)};
+    };
+    thread_local StateArena arena;
+    arena.pool.Clear();
+    rapidjson::GenericSchemaValidator<
+        rapidjson::SchemaDocument, rapidjson::BaseReaderHandler<rapidjson::UTF8<>, void>, StatePool>
+        validator(schema, &arena.pool);
     if (document.Accept(validator)) {
         return {};
     }

@@ -7,6 +7,8 @@
 
 #include <optional>
 
+#include "ordersource/contracts/pooled_json.hpp"
+
 namespace ordersource::gateway {
 namespace {
 
@@ -70,12 +72,12 @@ void validate_line(const rapidjson::Value& item,
 }  // namespace
 
 SubmissionResult validate_order_submission(std::string_view body) {
-    rapidjson::Document document;
-    document.Parse(body.data(), body.size());
-    if (document.HasParseError()) {
-        return MalformedJson{std::string(rapidjson::GetParseError_En(document.GetParseError())) +
-                             " (at offset " + std::to_string(document.GetErrorOffset()) + ")"};
+    const contracts::PooledJson parsed(body);
+    if (!parsed.parsed()) {
+        return MalformedJson{std::string(rapidjson::GetParseError_En(parsed.error())) +
+                             " (at offset " + std::to_string(parsed.error_offset()) + ")"};
     }
+    const auto& document = parsed.value();
     if (!document.IsObject()) {
         return std::vector<FieldError>{{"", "the body must be a JSON object"}};
     }

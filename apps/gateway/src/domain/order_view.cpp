@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "ordersource/contracts/payload_validation.hpp"
+#include "ordersource/contracts/pooled_json.hpp"
 
 namespace ordersource::gateway {
 namespace {
@@ -67,27 +68,12 @@ std::optional<OrderViewChange> change_of(const contracts::Envelope& envelope,
     return change;
 }
 
-// Parses a payload into a pool reused by every payload this thread parses: a Document of its
-// own allocates (and frees) a 64 KiB pool and a parse stack per event, which a rebuild reading
-// millions of them paid for (callgrind). Calls `read(payload)` with the object, or returns
-// nullopt when the text is not a JSON object.
+// Calls `read(payload)` with the object, or returns nullopt when the text is not a JSON object.
 template <typename Read>
 std::optional<OrderViewChange> with_payload(const std::string& json, Read read) {
-    using Pool = rapidjson::MemoryPoolAllocator<>;
-    struct Parser {
-        char values[8192];
-        char stack[2048];
-        Pool value_pool{values, sizeof(values)};
-        Pool stack_pool{stack, sizeof(stack)};
-    };
-    thread_local Parser parser;
-    parser.value_pool.Clear();
-    parser.stack_pool.Clear();
-    rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool> payload(
-        &parser.value_pool, sizeof(parser.stack), &parser.stack_pool);
-    payload.Parse(json.c_str(), json.size());
-    if (payload.HasParseError() || !payload.IsObject()) return std::nullopt;
-    return read(static_cast<const rapidjson::Value&>(payload));
+    const contracts::PooledJson payload(json);
+    if (!payload.parsed() || !payload.value().IsObject()) return std::nullopt;
+    return read(payload.value());
 }
 
 }  // namespace

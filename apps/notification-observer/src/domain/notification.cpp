@@ -4,10 +4,12 @@
 
 #include <map>
 
+#include "ordersource/contracts/pooled_json.hpp"
+
 namespace ordersource::notifier {
 namespace {
 
-std::string string_field(const rapidjson::Document& payload, const char* name) {
+std::string string_field(const rapidjson::Value& payload, const char* name) {
     const auto it = payload.FindMember(name);
     return it != payload.MemberEnd() && it->value.IsString()
                ? std::string(it->value.GetString(), it->value.GetStringLength())
@@ -23,9 +25,9 @@ std::string cancellation_message(const std::string& reason) {
 }  // namespace
 
 Observation observe(const contracts::Envelope& envelope) {
-    rapidjson::Document payload;
-    payload.Parse(envelope.payload_json.c_str());
-    if (payload.HasParseError() || !payload.IsObject()) return {};
+    const contracts::PooledJson parsed(envelope.payload_json);
+    if (!parsed.parsed() || !parsed.value().IsObject()) return {};
+    const auto& payload = parsed.value();
     const auto order_id = string_field(payload, "orderId");
     if (order_id.empty()) return {};
 

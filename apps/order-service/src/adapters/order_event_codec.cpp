@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "ordersource/contracts/envelope.hpp"
+#include "ordersource/contracts/pooled_json.hpp"
 
 namespace ordersource::order {
 namespace {
@@ -126,11 +127,12 @@ struct Reader {
     }
 };
 
-std::optional<rapidjson::Document> parse_object(std::string_view json) {
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError() || !document.IsObject()) return std::nullopt;
-    return document;
+// Calls `read(object)` with the parsed payload, or returns nullopt when it is not a JSON object.
+template <typename Read>
+auto with_object(std::string_view json, Read read) -> decltype(read(rapidjson::Value())) {
+    const contracts::PooledJson parsed(json);
+    if (!parsed.parsed() || !parsed.value().IsObject()) return std::nullopt;
+    return read(parsed.value());
 }
 
 template <typename T>
@@ -138,33 +140,19 @@ std::optional<T> checked(const Reader& reader, T value) {
     return reader.ok ? std::optional<T>(std::move(value)) : std::nullopt;
 }
 
-}  // namespace
-
-eventstore::EncodedEvent encode_event(const Event& event) {
-    // OrderAccepted v2 adds createdAt; one without it (a command that did not know the time)
-    // stays a valid v1 (ADR 14).
-    const auto* accepted = std::get_if<OrderAccepted>(&event);
-    const int schema_version = accepted != nullptr && accepted->created_at ? 2 : 1;
-    return {std::string(event_type(event)), payload_of(event), schema_version};
-}
-
-std::optional<OrderAccepted> decode_order_created(std::string_view payload_json) {
-    const auto document = parse_object(payload_json);
-    if (!document) return std::nullopt;
-    Reader r{*document};
+std::optional<OrderAccepted> order_accepted(const rapidjson::Value& payload) {
+    Reader r{payload};
     OrderAccepted accepted{r.string("orderId"), r.string("customerId"), r.string("currency"),
                            r.lines(), r.amount("total")};
     return checked(r, std::move(accepted));
 }
 
-std::optional<Event> decode_event(std::string_view type, std::string_view payload_json) {
-    const auto document = parse_object(payload_json);
-    if (!document) return std::nullopt;
-    Reader r{*document};
+std::optional<Event> event_of(std::string_view type, const rapidjson::Value& payload) {
+    Reader r{payload};
     if (type == "OrderAccepted") {
-        auto accepted = decode_order_created(payload_json);
+        auto accepted = order_accepted(payload);
         if (!accepted) return std::nullopt;
-        if (document->HasMember("createdAt")) {  // schema version 2
+        if (payload.HasMember("createdAt")) {  // schema version 2
             const auto created = contracts::parse_rfc3339_millis(r.string("createdAt"));
             if (!created) return std::nullopt;
             accepted->created_at = TimePoint(std::chrono::milliseconds(*created));
@@ -202,18 +190,37 @@ std::optional<Event> decode_event(std::string_view type, std::string_view payloa
     return std::nullopt;
 }
 
+}  // namespace
+
+eventstore::EncodedEvent encode_event(const Event& event) {
+    // OrderAccepted v2 adds createdAt; one without it (a command that did not know the time)
+    // stays a valid v1 (ADR 14).
+    const auto* accepted = std::get_if<OrderAccepted>(&event);
+    const int schema_version = accepted != nullptr && accepted->created_at ? 2 : 1;
+    return {std::string(event_type(event)), payload_of(event), schema_version};
+}
+
+std::optional<OrderAccepted> decode_order_created(std::string_view payload_json) {
+    return with_object(payload_json, order_accepted);
+}
+
+std::optional<Event> decode_event(std::string_view type, std::string_view payload_json) {
+    return with_object(payload_json,
+                       [type](const rapidjson::Value& payload) { return event_of(type, payload); });
+}
+
 std::optional<core::Cents> decode_payment_amount(std::string_view payload_json) {
-    const auto document = parse_object(payload_json);
-    if (!document) return std::nullopt;
-    Reader r{*document};
-    return checked(r, r.amount("amount"));
+    return with_object(payload_json, [](const rapidjson::Value& payload) {
+        Reader r{payload};
+        return checked(r, r.amount("amount"));
+    });
 }
 
 std::optional<std::string> decode_order_id(std::string_view payload_json) {
-    const auto document = parse_object(payload_json);
-    if (!document) return std::nullopt;
-    Reader r{*document};
-    return checked(r, r.string("orderId"));
+    return with_object(payload_json, [](const rapidjson::Value& payload) {
+        Reader r{payload};
+        return checked(r, r.string("orderId"));
+    });
 }
 
 }  // namespace ordersource::order

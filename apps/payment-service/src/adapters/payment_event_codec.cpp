@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "ordersource/contracts/pooled_json.hpp"
+
 namespace ordersource::payment {
 namespace {
 
@@ -67,10 +69,9 @@ eventstore::EncodedEvent encode_event(const Event& event) {
                 event)};
 }
 
-std::optional<PaymentRequest> decode_payment_request(std::string_view payload_json) {
-    rapidjson::Document document;
-    document.Parse(payload_json.data(), payload_json.size());
-    if (document.HasParseError() || !document.IsObject()) return std::nullopt;
+namespace {
+
+std::optional<PaymentRequest> payment_request(const rapidjson::Value& document) {
     auto order_id = string_field(document, "orderId");
     auto customer_id = string_field(document, "customerId");
     auto currency = string_field(document, "currency");
@@ -81,8 +82,18 @@ std::optional<PaymentRequest> decode_payment_request(std::string_view payload_js
                           std::move(*currency)};
 }
 
+}  // namespace
+
+std::optional<PaymentRequest> decode_payment_request(std::string_view payload_json) {
+    const contracts::PooledJson parsed(payload_json);
+    if (!parsed.parsed() || !parsed.value().IsObject()) return std::nullopt;
+    return payment_request(parsed.value());
+}
+
 std::optional<Event> decode_event(std::string_view type, std::string_view payload_json) {
-    auto fields = decode_payment_request(payload_json);
+    const contracts::PooledJson parsed(payload_json);
+    if (!parsed.parsed() || !parsed.value().IsObject()) return std::nullopt;
+    auto fields = payment_request(parsed.value());
     if (!fields) return std::nullopt;
     if (type == "PaymentAuthorized") {
         return PaymentAuthorized{fields->order_id, fields->customer_id, fields->amount,
@@ -93,9 +104,7 @@ std::optional<Event> decode_event(std::string_view type, std::string_view payloa
                                fields->currency};
     }
     if (type == "PaymentDeclined") {
-        rapidjson::Document document;
-        document.Parse(payload_json.data(), payload_json.size());
-        const auto reason = string_field(document, "reason");
+        const auto reason = string_field(parsed.value(), "reason");
         if (!reason) return std::nullopt;
         for (const auto candidate :
              {DeclineReason::kInsufficientCredit, DeclineReason::kDeclinedByProvider}) {
