@@ -3,6 +3,7 @@
 // read and one append_many per batch, cached streams not re-read, and a stale cache never
 // decides anything it should not.
 #include <boost/test/unit_test.hpp>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -98,7 +99,13 @@ class CountingStore final : public es::EventStore {
     std::vector<std::vector<es::RecordedEvent>> read_streams(
         const std::vector<es::StreamId>& streams) const override {
         ++batch_reads;
-        return inner.read_streams(streams);
+        return counted(inner.read_streams(streams));
+    }
+    std::vector<std::vector<es::RecordedEvent>> read_streams_from(
+        const std::vector<es::StreamId>& streams,
+        const std::vector<es::StreamVersion>& from) const override {
+        ++batch_reads;
+        return counted(inner.read_streams_from(streams, from));
     }
     std::vector<es::RecordedEvent> read_all(es::CommitPosition after,
                                             std::size_t max_count) const override {
@@ -110,7 +117,26 @@ class CountingStore final : public es::EventStore {
     int append_manys = 0;
     mutable int stream_reads = 0;
     mutable int batch_reads = 0;
+    mutable std::size_t events_batch_read = 0;
+
+  private:
+    std::vector<std::vector<es::RecordedEvent>> counted(
+        std::vector<std::vector<es::RecordedEvent>> streams) const {
+        for (const auto& events : streams) events_batch_read += events.size();
+        return streams;
+    }
 };
+
+// The tally as a snapshot's state: "open,closed,total".
+std::string encode_tally(const Tally& tally) {
+    return std::to_string(tally.open) + "," + std::to_string(tally.closed) + "," +
+           std::to_string(tally.total);
+}
+
+std::optional<Tally> decode_tally(std::string_view text) {
+    if (text.size() < 5 || text[1] != ',' || text[3] != ',') return std::nullopt;
+    return Tally{text[0] == '1', text[2] == '1', std::stoi(std::string(text.substr(4)))};
+}
 
 using Outcome = std::variant<es::Recorded, Rejection, es::InvalidInput>;
 
@@ -125,6 +151,17 @@ struct Cycle {
                                   const std::vector<es::StreamCommand<Command>>& commands) {
         return es::decide_and_append_batch<Rejection>(store, with, commands, Tally{},
                                                       evolve_recorded, evolve, decide, encode);
+    }
+    std::vector<Outcome> run_snapshotting(es::StateCache<Tally>& with,
+                                          const std::vector<es::StreamCommand<Command>>& commands,
+                                          std::int64_t every = 3) {
+        const es::StreamSnapshotting<Tally> snapshotting{store.inner, 1, every, encode_tally,
+                                                         decode_tally};
+        return es::decide_and_append_batch<Rejection>(
+            store, with, commands, Tally{}, evolve_recorded, evolve, decide, encode, &snapshotting);
+    }
+    std::optional<es::StreamSnapshot> snapshot_of(const std::string& stream) const {
+        return store.inner.load_stream_snapshots({es::StreamId{stream}}).front();
     }
     std::vector<std::string> types(const std::string& stream) const {
         std::vector<std::string> result;
@@ -240,6 +277,62 @@ BOOST_AUTO_TEST_CASE(a_redelivered_batch_appends_nothing_more) {
     BOOST_TEST(recorded(again[1]).result.first_version == recorded(first[1]).result.first_version);
     BOOST_TEST(recorded(again[1]).result.last_version == recorded(first[1]).result.last_version);
     BOOST_TEST(types("tally-a") == (std::vector<std::string>{"Opened", "Added"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_crossing_every_n_events_is_snapshotted_and_loaded_from_there) {
+    run_snapshotting(cache, {on("tally-a", Open{}, "c1"), on("tally-a", Add{1}, "c2")});
+    BOOST_TEST(!snapshot_of("tally-a").has_value());  // 2 events: below the first multiple of 3
+    run_snapshotting(cache, {on("tally-a", Add{2}, "c3"), on("tally-a", Add{4}, "c4")});
+    const auto saved = snapshot_of("tally-a");
+    BOOST_REQUIRE(saved.has_value());
+    BOOST_TEST(saved->version == es::StreamVersion{4});
+    BOOST_TEST(saved->state == "1,0,7");
+    run_snapshotting(cache, {on("tally-a", Add{8}, "c5")});  // v5: no multiple crossed
+    BOOST_TEST(snapshot_of("tally-a")->version == es::StreamVersion{4});
+
+    es::StateCache<Tally> cold(100);
+    const auto events_before = store.events_batch_read;
+    const auto outcomes = run_snapshotting(cold, {on("tally-a", Add{16}, "c6")});
+    BOOST_TEST(store.events_batch_read - events_before == 1U);  // only v5, after the snapshot
+    BOOST_TEST(recorded(outcomes[0]).result.first_version == es::StreamVersion{6});
+    BOOST_TEST(snapshot_of("tally-a")->version == es::StreamVersion{6});  // crossed 6
+    BOOST_TEST(cold.find(es::StreamId{"tally-a"})->state.total == 31);
+    BOOST_TEST(decode_tally(snapshot_of("tally-a")->state)->total == 31);
+}
+
+BOOST_AUTO_TEST_CASE(a_rejection_decided_on_a_snapshot_is_final) {
+    run_snapshotting(cache, {on("tally-a", Open{}, "c1"), on("tally-a", Add{1}, "c2"),
+                             on("tally-a", Close{}, "c3")});
+    BOOST_REQUIRE(snapshot_of("tally-a").has_value());
+    es::StateCache<Tally> cold(100);
+    const auto outcomes = run_snapshotting(cold, {on("tally-a", Add{1}, "c4")});
+    BOOST_TEST(rejected(outcomes[0]) == "not open");
+    BOOST_TEST(store.stream_reads == 0);  // no fresh read: the snapshot is not a cache entry
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_in_another_format_or_that_does_not_decode_is_ignored) {
+    run({on("tally-a", Open{}, "c1"), on("tally-a", Add{1}, "c2"), on("tally-b", Open{}, "c3")});
+    // Wrong on purpose: were either used, the totals below would be off.
+    store.inner.save_stream_snapshots(
+        {{es::StreamId{"tally-a"}, {es::StreamVersion{2}, 2, "1,0,500"}},
+         {es::StreamId{"tally-b"}, {es::StreamVersion{1}, 1, "not a tally"}}});
+    es::StateCache<Tally> cold(100);
+    run_snapshotting(cold, {on("tally-a", Add{2}, "c4"), on("tally-b", Add{5}, "c5")}, 0);
+    BOOST_TEST(cold.find(es::StreamId{"tally-a"})->state.total == 3);
+    BOOST_TEST(cold.find(es::StreamId{"tally-b"})->state.total == 5);
+    BOOST_TEST(snapshot_of("tally-a")->format == 2);  // every = 0: nothing saved over them
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_written_before_snapshots_gets_one_at_its_first_long_load) {
+    run({on("tally-a", Open{}, "c1"), on("tally-a", Add{1}, "c2"), on("tally-a", Add{2}, "c3"),
+         on("tally-a", Add{3}, "c4")});
+    es::StateCache<Tally> cold(100);
+    const auto outcomes = run_snapshotting(cold, {on("tally-a", Add{0}, "c5")});  // decides nothing
+    BOOST_TEST(recorded(outcomes[0]).types.empty());
+    const auto saved = snapshot_of("tally-a");
+    BOOST_REQUIRE(saved.has_value());
+    BOOST_TEST(saved->version == es::StreamVersion{4});
+    BOOST_TEST(saved->state == "1,0,6");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -144,4 +144,23 @@ void MemoryEventStore::save_snapshot(const std::string& name, const Snapshot& sn
     snapshots_[name] = snapshot;
 }
 
+std::vector<std::optional<StreamSnapshot>> MemoryEventStore::load_stream_snapshots(
+    const std::vector<StreamId>& streams) const {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::optional<StreamSnapshot>> found;
+    found.reserve(streams.size());
+    for (const auto& stream : streams)
+        found.push_back(saved_under(stream_snapshots_, stream.value()));
+    return found;
+}
+
+void MemoryEventStore::save_stream_snapshots(
+    const std::vector<std::pair<StreamId, StreamSnapshot>>& snapshots) {
+    const std::lock_guard lock(mutex_);
+    for (const auto& [stream, snapshot] : snapshots) {
+        const auto [at, added] = stream_snapshots_.try_emplace(stream.value(), snapshot);
+        if (!added && at->second.version < snapshot.version) at->second = snapshot;
+    }
+}
+
 }  // namespace ordersource::eventstore

@@ -509,24 +509,16 @@ struct PostgresEventStore::Impl {
     // answers each member by a path that tells those cases apart.
     bool copy_known_versions(const std::vector<PendingAppend*>& appends) {
         std::string rows;
-        std::string streams = "{";
-        std::string expected = "{";
-        std::string counts = "{";
+        detail::ArrayLiteral streams;
+        detail::ArrayLiteral expected;
+        detail::ArrayLiteral counts;
         for (const PendingAppend* append : appends) {
             const std::int64_t head = expected_number(append->expected);
             rows += copy_rows(append->stream, head, append->events, append->ids);
-            if (streams.size() > 1) {
-                streams += ',';
-                expected += ',';
-                counts += ',';
-            }
-            detail::append_array_element(streams, append->stream.value());
-            expected += std::to_string(head);
-            counts += std::to_string(append->events.size());
+            streams.add_text(append->stream.value());
+            expected.add_integer(head);
+            counts.add_integer(static_cast<std::int64_t>(append->events.size()));
         }
-        streams += '}';
-        expected += '}';
-        counts += '}';
         const Lease lease = acquire();
         PGconn* conn = lease.conn();
         try {
@@ -534,8 +526,8 @@ struct PostgresEventStore::Impl {
             const auto positions = detail::copy_script(
                 conn,
                 std::string("BEGIN; ") + sql::kCopyEvents + "; EXECUTE " +
-                    sql::kEventsAppended.name + "(" + detail::quote_literal(conn, streams) + ", '" +
-                    expected + "', '" + counts + "'); COMMIT",
+                    sql::kEventsAppended.name + "(" + detail::quote_literal(conn, streams.str()) +
+                    ", '" + expected.str() + "', '" + counts.str() + "'); COMMIT",
                 rows);
             if (PQntuples(positions.get()) != static_cast<int>(appends.size())) {
                 throw StoreError("PostgreSQL: events_appended returned " +
@@ -786,18 +778,48 @@ std::vector<std::vector<RecordedEvent>> PostgresEventStore::read_streams(
     for (std::size_t i = 0; i < streams.size(); ++i) {
         wanted[streams[i].value()].push_back(i);
     }
-    std::string array = "{";
-    for (const auto& [stream, indexes] : wanted) {
-        if (array.size() > 1) array += ',';
-        detail::append_array_element(array, stream);
-    }
-    array += '}';
+    detail::ArrayLiteral array;
+    for (const auto& [stream, indexes] : wanted) array.add_text(stream);
     const Impl::Lease lease = impl_->acquire();
-    const auto result = exec(lease.conn(), lease.prepared(), sql::kReadStreams, {array});
+    const auto result = exec(lease.conn(), lease.prepared(), sql::kReadStreams, {array.str()});
     for (auto& event : read_events(result.get())) {
         const auto& indexes = wanted.at(event.stream_id.value());
         for (std::size_t k = 1; k < indexes.size(); ++k) events[indexes[k]].push_back(event);
         events[indexes.front()].push_back(std::move(event));
+    }
+    return events;
+}
+
+std::vector<std::vector<RecordedEvent>> PostgresEventStore::read_streams_from(
+    const std::vector<StreamId>& streams, const std::vector<StreamVersion>& from) const {
+    if (from.size() != streams.size()) {
+        throw std::invalid_argument("read_streams_from: one from-version per stream");
+    }
+    std::vector<std::vector<RecordedEvent>> events(streams.size());
+    if (streams.empty()) {
+        return events;
+    }
+    // A stream named twice is read once, from the lower version, and each entry keeps its own.
+    std::unordered_map<std::string_view, std::vector<std::size_t>> wanted;
+    std::unordered_map<std::string_view, std::int64_t> lowest;
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+        wanted[streams[i].value()].push_back(i);
+        const auto [at, added] = lowest.try_emplace(streams[i].value(), from[i].value());
+        if (!added) at->second = std::min(at->second, from[i].value());
+    }
+    detail::ArrayLiteral stream_array;
+    detail::ArrayLiteral from_array;
+    for (const auto& [stream, first] : lowest) {
+        stream_array.add_text(stream);
+        from_array.add_integer(first);
+    }
+    const Impl::Lease lease = impl_->acquire();
+    const auto result = exec(lease.conn(), lease.prepared(), sql::kReadStreamsFrom,
+                             {stream_array.str(), from_array.str()});
+    for (auto& event : read_events(result.get())) {
+        for (const std::size_t i : wanted.at(event.stream_id.value())) {
+            if (event.stream_version >= from[i]) events[i].push_back(event);
+        }
     }
     return events;
 }
@@ -856,6 +878,52 @@ void PostgresEventStore::save_snapshot(const std::string& name, const Snapshot& 
          {name, std::to_string(snapshot.position.transaction),
           std::to_string(snapshot.position.position.value()), std::to_string(snapshot.format),
           snapshot.state});
+}
+
+std::vector<std::optional<StreamSnapshot>> PostgresEventStore::load_stream_snapshots(
+    const std::vector<StreamId>& streams) const {
+    std::vector<std::optional<StreamSnapshot>> found(streams.size());
+    if (streams.empty()) {
+        return found;
+    }
+    detail::ArrayLiteral array;
+    for (const auto& stream : streams) array.add_text(stream.value());
+    const Impl::Lease lease = impl_->acquire();
+    const auto result =
+        exec(lease.conn(), lease.prepared(), sql::kLoadStreamSnapshots, {array.str()});
+    std::unordered_map<std::string, StreamSnapshot> by_stream;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+        by_stream.emplace(text_at(result.get(), row, 0),
+                          StreamSnapshot{.version = StreamVersion{int64_at(result.get(), row, 1)},
+                                         .format = static_cast<int>(int64_at(result.get(), row, 2)),
+                                         .state = text_at(result.get(), row, 3)});
+    }
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+        if (const auto at = by_stream.find(streams[i].value()); at != by_stream.end()) {
+            found[i] = at->second;
+        }
+    }
+    return found;
+}
+
+void PostgresEventStore::save_stream_snapshots(
+    const std::vector<std::pair<StreamId, StreamSnapshot>>& snapshots) {
+    if (snapshots.empty()) {
+        return;
+    }
+    detail::ArrayLiteral streams;
+    detail::ArrayLiteral versions;
+    detail::ArrayLiteral formats;
+    detail::ArrayLiteral states;
+    for (const auto& [stream, snapshot] : snapshots) {
+        streams.add_text(stream.value());
+        versions.add_integer(snapshot.version.value());
+        formats.add_integer(snapshot.format);
+        states.add_text(snapshot.state);
+    }
+    const Impl::Lease lease = impl_->acquire();
+    exec(lease.conn(), lease.prepared(), sql::kSaveStreamSnapshots,
+         {streams.str(), versions.str(), formats.str(), states.str()});
 }
 
 WritePathCounts PostgresEventStore::write_path_counts() const {

@@ -89,6 +89,26 @@ void append_copy_field(std::string& out, std::string_view field);
 // Appends `element` to `out` as one double-quoted element of an array literal ('{...}').
 void append_array_element(std::string& out, std::string_view element);
 
+// An array literal ('{...}'), built one element at a time.
+class ArrayLiteral {
+  public:
+    void add_text(std::string_view element) {
+        separate();
+        append_array_element(text_, element);
+    }
+    void add_integer(std::int64_t element) {
+        separate();
+        text_ += std::to_string(element);
+    }
+    std::string str() const { return text_ + '}'; }
+
+  private:
+    void separate() {
+        if (text_.size() > 1) text_ += ',';
+    }
+    std::string text_ = "{";
+};
+
 std::string text_at(const PGresult* result, int row, int column);
 std::int64_t int64_at(const PGresult* result, int row, int column);
 std::uint64_t uint64_at(const PGresult* result, int row, int column);

@@ -121,6 +121,15 @@ CREATE TABLE reader_snapshots (
     saved_at        timestamptz NOT NULL DEFAULT now()
 );
 )sql"},
+    Migration{5, "stream_snapshots", R"sql(
+CREATE TABLE stream_snapshots (
+    stream_id      text PRIMARY KEY,
+    stream_version bigint NOT NULL,
+    format         integer NOT NULL,
+    state          text NOT NULL,
+    saved_at       timestamptz NOT NULL DEFAULT now()
+);
+)sql"},
 };
 
 // ---- appends -------------------------------------------------------------------------------
@@ -236,6 +245,19 @@ WHERE e.stream_id = ANY($1::text[])
 ORDER BY e.stream_id, e.stream_version
 )sql"};
 
+// Several streams, each from its own version; $1 text[] of distinct stream ids, $2 bigint[]
+// of their first versions wanted. A join on the unnested pairs probes the (stream_id,
+// stream_version) key once per stream.
+inline constexpr detail::Statement kReadStreamsFrom{"ordersource_read_streams_from", R"sql(
+SELECT event_id::text, event_type, schema_version, payload::text,
+       coalesce(metadata->>'correlationId', ''), coalesce(metadata->>'causationId', ''),
+       e.stream_id, stream_version, global_position, transaction_id::text,
+       (extract(epoch FROM recorded_at) * 1000000)::bigint
+FROM unnest($1::text[], $2::bigint[]) AS wanted(stream_id, from_version)
+JOIN events AS e ON e.stream_id = wanted.stream_id AND e.stream_version >= wanted.from_version
+ORDER BY e.stream_id, e.stream_version
+)sql"};
+
 // Commit order: only transactions older than every transaction still running (the
 // snapshot's xmin) are read, so none can commit behind the reader later; within that, by
 // transaction id then position. A writer is never blocked: this is a plain MVCC read.
@@ -284,6 +306,27 @@ VALUES ($1, $2::xid8, $3::bigint, $4::integer, $5)
 ON CONFLICT (name) DO UPDATE
 SET transaction_id = excluded.transaction_id, global_position = excluded.global_position,
     format = excluded.format, state = excluded.state, saved_at = now()
+)sql"};
+
+// ---- stream snapshots ----------------------------------------------------------------------
+
+inline constexpr detail::Statement kLoadStreamSnapshots{"ordersource_load_stream_snapshots", R"sql(
+SELECT stream_id, stream_version, format, state FROM stream_snapshots
+WHERE stream_id = ANY($1::text[])
+)sql"};
+
+// $1 text[] stream ids, $2 bigint[] versions, $3 integer[] formats, $4 text[] states; a stream
+// named twice keeps its highest version. The WHERE keeps a slower writer from moving a
+// snapshot back.
+inline constexpr detail::Statement kSaveStreamSnapshots{"ordersource_save_stream_snapshots", R"sql(
+INSERT INTO stream_snapshots AS saved (stream_id, stream_version, format, state)
+SELECT DISTINCT ON (s) s, v, f, t
+FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::text[]) AS n(s, v, f, t)
+ORDER BY s, v DESC
+ON CONFLICT (stream_id) DO UPDATE
+SET stream_version = excluded.stream_version, format = excluded.format, state = excluded.state,
+    saved_at = now()
+WHERE saved.stream_version < excluded.stream_version
 )sql"};
 
 }  // namespace ordersource::eventstore::sql

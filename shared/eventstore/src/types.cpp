@@ -62,4 +62,17 @@ std::vector<std::vector<RecordedEvent>> EventStore::read_streams(
     return events;
 }
 
+std::vector<std::vector<RecordedEvent>> EventStore::read_streams_from(
+    const std::vector<StreamId>& streams, const std::vector<StreamVersion>& from) const {
+    if (from.size() != streams.size()) {
+        throw std::invalid_argument("read_streams_from: one from-version per stream");
+    }
+    std::vector<std::vector<RecordedEvent>> events;
+    events.reserve(streams.size());
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+        events.push_back(read_stream(streams[i], from[i]));
+    }
+    return events;
+}
+
 }  // namespace ordersource::eventstore

@@ -7,6 +7,9 @@
 // one read and one append_many (docs/adr/0015-batched-consumption.md).
 
 #include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -15,7 +18,9 @@
 #include <vector>
 
 #include "ordersource/core/ids.hpp"
+#include "ordersource/core/log.hpp"
 #include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/eventstore/snapshot_store.hpp"
 #include "ordersource/eventstore/state_cache.hpp"
 
 namespace ordersource::eventstore {
@@ -95,6 +100,30 @@ struct StreamCommand {
     Cause cause;
 };
 
+// What one batch read to load the streams it did not hold (metrics).
+struct StreamLoads {
+    std::size_t streams = 0;
+    std::size_t from_snapshot = 0;  // of those streams
+    std::size_t events = 0;         // read from the store, after the snapshots
+};
+
+// How decide_and_append_batch snapshots the streams it folds (docs/adr/0022-stream-snapshots.md):
+// a stream it has to read is restored from its snapshot and read from the version after it;
+// a stream's state is saved once its append crosses a multiple of `every` events, or when
+// loading it read `every` events or more (so streams written before snapshots existed get one
+// at their first load). `every` <= 0 loads snapshots but never saves one.
+template <typename State>
+struct StreamSnapshotting {
+    StreamSnapshotStore& store;
+    int format = 1;
+    std::int64_t every = 100;
+    std::function<std::string(const State&)> encode;
+    // nullopt when the text does not decode: the snapshot is then ignored.
+    std::function<std::optional<State>(std::string_view)> decode;
+    // Told what each batch that loaded streams read; may be empty.
+    std::function<void(const StreamLoads&)> on_loaded = nullptr;
+};
+
 // Each command as decide_and_append would run it, one outcome per command in order, but for
 // the whole batch at once: streams found in `cache` are taken from it (and put back once
 // stored), the others are read in one
@@ -104,8 +133,10 @@ struct StreamCommand {
 // A stream whose append conflicts or is refused, or whose cached state led to a rejection
 // (the entry may be stale), runs its commands through decide_and_append on a fresh read.
 // Recorded results carry each command's own versions and the positions of its stream's append.
+// With `snapshots`, streams are read from their snapshots as StreamSnapshotting says; the
+// fresh reads after a conflict or a rejection of cached state still read the whole stream.
 // Throws StoreError on infrastructure failure (the batch may be partly stored; a rerun is a
-// redelivery).
+// redelivery); a snapshot that cannot be saved is only logged.
 template <typename Rejection,
           typename State,
           typename Command,
@@ -121,14 +152,16 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
     Evolve evolve,
     EvolveDecided evolve_decided,
     Decide decide,
-    Encode encode) {
+    Encode encode,
+    const StreamSnapshotting<State>* snapshots = nullptr) {
     using Outcome = std::variant<Recorded, Rejection, InvalidInput>;
     struct Plan {
         const StreamId* stream = nullptr;
         std::vector<std::size_t> commands;  // indexes, in batch order
         Loaded<State> loaded{};
         bool cached = false;
-        bool fresh_run = false;  // decide_and_append, one command at a time
+        bool fresh_run = false;       // decide_and_append, one command at a time
+        std::size_t events_read = 0;  // from the store (after the snapshot, if any)
         std::vector<NewEvent> events;
         std::vector<std::pair<std::size_t, std::size_t>> slices;  // per command: first, count
     };
@@ -156,15 +189,42 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
         }
     }
     if (!unread.empty()) {
-        const auto streams = store.read_streams(unread);
-        for (std::size_t u = 0; u < unread_plans.size(); ++u) {
-            auto& loaded = plans[unread_plans[u]].loaded;
-            for (const RecordedEvent& event : streams[u]) {
-                loaded.state = evolve(std::move(loaded.state), event);
-                loaded.version = event.stream_version;
+        std::vector<StreamVersion> from(unread.size(), StreamVersion{1});
+        StreamLoads loads{.streams = unread.size()};
+        if (snapshots != nullptr) {
+            const auto saved = snapshots->store.load_stream_snapshots(unread);
+            for (std::size_t u = 0; u < unread_plans.size(); ++u) {
+                if (!saved[u] || saved[u]->format != snapshots->format) continue;
+                auto state = snapshots->decode(saved[u]->state);
+                if (!state) continue;
+                plans[unread_plans[u]].loaded = {std::move(*state), saved[u]->version};
+                from[u] = StreamVersion{saved[u]->version.value() + 1};
+                ++loads.from_snapshot;
             }
         }
+        const auto streams = snapshots != nullptr ? store.read_streams_from(unread, from)
+                                                  : store.read_streams(unread);
+        for (std::size_t u = 0; u < unread_plans.size(); ++u) {
+            auto& plan = plans[unread_plans[u]];
+            plan.events_read = streams[u].size();
+            loads.events += streams[u].size();
+            for (const RecordedEvent& event : streams[u]) {
+                plan.loaded.state = evolve(std::move(plan.loaded.state), event);
+                plan.loaded.version = event.stream_version;
+            }
+        }
+        if (snapshots != nullptr && snapshots->on_loaded) snapshots->on_loaded(loads);
     }
+    std::vector<std::pair<StreamId, StreamSnapshot>> snapshots_due;
+    const auto snapshot_if_due = [&](const Plan& plan, const State& state, StreamVersion before,
+                                     StreamVersion after) {
+        if (snapshots == nullptr || snapshots->every <= 0) return;
+        const auto every = snapshots->every;
+        const bool crossed = after.value() / every > before.value() / every;
+        if (!crossed && static_cast<std::int64_t>(plan.events_read) < every) return;
+        snapshots_due.emplace_back(
+            *plan.stream, StreamSnapshot{after, snapshots->format, snapshots->encode(state)});
+    };
 
     std::vector<std::optional<Outcome>> outcomes(commands.size());
     std::vector<std::vector<std::string>> types(commands.size());
@@ -199,6 +259,7 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
             // Nothing to store: the state is what it was, still worth keeping.
             for (const std::size_t i : plan.commands)
                 if (!outcomes[i]) outcomes[i] = Recorded{{}, {}};
+            snapshot_if_due(plan, state, plan.loaded.version, plan.loaded.version);
             cache.put(*plan.stream, {std::move(state), plan.loaded.version});
             continue;
         }
@@ -232,7 +293,17 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
                 StreamVersion{base + static_cast<std::int64_t>(count) - 1};
             outcomes[i] = std::move(recorded);
         }
+        snapshot_if_due(plan, plan.loaded.state, plan.loaded.version, result->last_version);
         cache.put(*plan.stream, {std::move(plan.loaded.state), result->last_version});
+    }
+    if (!snapshots_due.empty()) {
+        try {
+            snapshots->store.save_stream_snapshots(snapshots_due);
+        } catch (const std::exception& error) {
+            // The events are stored; a snapshot is only a shortcut to them.
+            core::log(core::LogLevel::kWarn, "stream snapshots not saved",
+                      {{"streams", std::to_string(snapshots_due.size())}, {"error", error.what()}});
+        }
     }
     for (Plan& plan : plans) {
         if (!plan.fresh_run) continue;

@@ -60,6 +60,11 @@ class EventStore {
     virtual std::vector<std::vector<RecordedEvent>> read_streams(
         const std::vector<StreamId>& streams) const;
 
+    // As read_streams, but each stream from its own version on: `from[i]` for `streams[i]`
+    // (a stream loaded from a snapshot reads only what came after it).
+    virtual std::vector<std::vector<RecordedEvent>> read_streams_from(
+        const std::vector<StreamId>& streams, const std::vector<StreamVersion>& from) const;
+
     // Up to max_count events after `after` in commit order: every event is delivered once,
     // none of an uncommitted transaction, and none is skipped because its transaction
     // committed after one with higher global positions. Resume from the last event's

@@ -17,7 +17,10 @@
 
 namespace ordersource::eventstore {
 
-class MemoryEventStore final : public EventStore, public CheckpointStore, public SnapshotStore {
+class MemoryEventStore final : public EventStore,
+                               public CheckpointStore,
+                               public SnapshotStore,
+                               public StreamSnapshotStore {
   public:
     MemoryEventStore() = default;
 
@@ -33,6 +36,10 @@ class MemoryEventStore final : public EventStore, public CheckpointStore, public
     void save_checkpoint(const std::string& name, CommitPosition position) override;
     std::optional<Snapshot> load_snapshot(const std::string& name) const override;
     void save_snapshot(const std::string& name, const Snapshot& snapshot) override;
+    std::vector<std::optional<StreamSnapshot>> load_stream_snapshots(
+        const std::vector<StreamId>& streams) const override;
+    void save_stream_snapshots(
+        const std::vector<std::pair<StreamId, StreamSnapshot>>& snapshots) override;
 
   private:
     mutable std::mutex mutex_;
@@ -44,6 +51,7 @@ class MemoryEventStore final : public EventStore, public CheckpointStore, public
     std::uint64_t last_transaction_ = 0;
     std::map<std::string, CommitPosition> checkpoints_;
     std::map<std::string, Snapshot> snapshots_;
+    std::map<std::string, StreamSnapshot> stream_snapshots_;
 };
 
 }  // namespace ordersource::eventstore

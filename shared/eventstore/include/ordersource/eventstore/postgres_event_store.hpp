@@ -41,7 +41,10 @@ struct WritePathCounts {
     std::uint64_t retried_alone = 0;    // appends a group or COPY left to a statement of their own
 };
 
-class PostgresEventStore final : public EventStore, public CheckpointStore, public SnapshotStore {
+class PostgresEventStore final : public EventStore,
+                                 public CheckpointStore,
+                                 public SnapshotStore,
+                                 public StreamSnapshotStore {
   public:
     // Connects, creates `schema` if it is missing and applies pending migrations under an
     // advisory lock (safe when several instances start at once). Throws StoreError when the
@@ -67,6 +70,9 @@ class PostgresEventStore final : public EventStore, public CheckpointStore, publ
     // One statement for all the streams.
     std::vector<std::vector<RecordedEvent>> read_streams(
         const std::vector<StreamId>& streams) const override;
+    std::vector<std::vector<RecordedEvent>> read_streams_from(
+        const std::vector<StreamId>& streams,
+        const std::vector<StreamVersion>& from) const override;
     std::vector<RecordedEvent> read_all(CommitPosition after, std::size_t max_count) const override;
 
     // How many committed events lie after `after` (a relay's or projection's lag, for metrics).
@@ -78,6 +84,11 @@ class PostgresEventStore final : public EventStore, public CheckpointStore, publ
     // A reader's folded state (the order-service's deadline index), beside its events.
     std::optional<Snapshot> load_snapshot(const std::string& name) const override;
     void save_snapshot(const std::string& name, const Snapshot& snapshot) override;
+    // Table stream_snapshots (migration 5), in one statement each way.
+    std::vector<std::optional<StreamSnapshot>> load_stream_snapshots(
+        const std::vector<StreamId>& streams) const override;
+    void save_stream_snapshots(
+        const std::vector<std::pair<StreamId, StreamSnapshot>>& snapshots) override;
 
     WritePathCounts write_path_counts() const;
 

@@ -6,6 +6,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ordersource/eventstore/types.hpp"
 
@@ -32,6 +34,36 @@ class SnapshotStore {
     SnapshotStore() = default;
     SnapshotStore(const SnapshotStore&) = default;
     SnapshotStore& operator=(const SnapshotStore&) = default;
+};
+
+// One stream's folded state at a version, so that loading the stream reads only the events
+// after it. Same rule: a cache of the fold, never the truth; one that is missing, in an
+// unknown format or undecodable means reading the stream from its first event
+// (docs/adr/0022-stream-snapshots.md).
+struct StreamSnapshot {
+    StreamVersion version;  // the state folds the stream's events 1..version
+    int format = 1;
+    std::string state;
+
+    friend bool operator==(const StreamSnapshot&, const StreamSnapshot&) = default;
+};
+
+class StreamSnapshotStore {
+  public:
+    virtual ~StreamSnapshotStore() = default;
+
+    // One entry per requested stream, in order; nullopt where none was saved.
+    virtual std::vector<std::optional<StreamSnapshot>> load_stream_snapshots(
+        const std::vector<StreamId>& streams) const = 0;
+    // Keeps, per stream, the snapshot of the highest version saved so far: two writers saving
+    // the same stream never move it back.
+    virtual void save_stream_snapshots(
+        const std::vector<std::pair<StreamId, StreamSnapshot>>& snapshots) = 0;
+
+  protected:
+    StreamSnapshotStore() = default;
+    StreamSnapshotStore(const StreamSnapshotStore&) = default;
+    StreamSnapshotStore& operator=(const StreamSnapshotStore&) = default;
 };
 
 }  // namespace ordersource::eventstore

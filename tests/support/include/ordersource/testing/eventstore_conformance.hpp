@@ -17,6 +17,7 @@
 
 #include "ordersource/core/ids.hpp"
 #include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/eventstore/snapshot_store.hpp"
 
 namespace ordersource::testing::conformance {
 
@@ -81,6 +82,24 @@ inline std::vector<std::string> ids_of(const std::vector<es::NewEvent>& events) 
         ids.push_back(event.event_id.value());
     }
     return ids;
+}
+
+// Two streams (one named with quotes, braces, a comma and a backslash) of 3 and 2 events, and
+// a third that has none.
+struct TwoStreams {
+    es::StreamId one;
+    es::StreamId quoted;
+    es::StreamId none;
+    std::vector<es::NewEvent> first;   // of `one`
+    std::vector<es::NewEvent> second;  // of `quoted`
+};
+
+inline TwoStreams append_two_streams(es::EventStore& store) {
+    TwoStreams streams{new_stream(), es::StreamId{"account-\"quoted\", {braced} back\\slash"},
+                       new_stream(), make_events(3), make_events(2)};
+    require_success(store.append(streams.one, es::NoStream{}, streams.first));
+    require_success(store.append(streams.quoted, es::NoStream{}, streams.second));
+    return streams;
 }
 
 // Every event of the store, paging through read_all.
@@ -298,13 +317,7 @@ BOOST_AUTO_TEST_CASE(append_many_of_many_small_appends_stores_them_all) {
 }
 
 BOOST_AUTO_TEST_CASE(read_streams_gives_each_requested_stream_in_version_order) {
-    const auto one = conf::new_stream();
-    const es::StreamId quoted{"account-\"quoted\", {braced} back\\slash"};
-    const auto none = conf::new_stream();
-    const auto first = conf::make_events(3);
-    const auto second = conf::make_events(2);
-    conf::require_success(store().append(one, es::NoStream{}, first));
-    conf::require_success(store().append(quoted, es::NoStream{}, second));
+    const auto [one, quoted, none, first, second] = conf::append_two_streams(store());
     const auto streams = store().read_streams({quoted, none, one, quoted});
     BOOST_REQUIRE_EQUAL(streams.size(), 4U);
     BOOST_TEST(conf::ids_of(streams[0]) == conf::ids_of(second));
@@ -314,6 +327,53 @@ BOOST_AUTO_TEST_CASE(read_streams_gives_each_requested_stream_in_version_order) 
     BOOST_TEST(streams[0].front().stream_id == quoted);
     BOOST_TEST(streams[2].back().stream_version == es::StreamVersion{3});
     BOOST_TEST(store().read_streams({}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(read_streams_from_starts_each_stream_at_its_own_version) {
+    const auto [one, quoted, none, first, second] = conf::append_two_streams(store());
+    const auto streams = store().read_streams_from(
+        {one, quoted, none, one},
+        {es::StreamVersion{2}, es::StreamVersion{1}, es::StreamVersion{1}, es::StreamVersion{4}});
+    BOOST_REQUIRE_EQUAL(streams.size(), 4U);
+    BOOST_TEST(conf::ids_of(streams[0]) ==
+               (std::vector<std::string>{first[1].event_id.value(), first[2].event_id.value()}));
+    BOOST_TEST(streams[0].front().stream_version == es::StreamVersion{2});
+    BOOST_TEST(conf::ids_of(streams[1]) == conf::ids_of(second));
+    BOOST_TEST(streams[2].empty());
+    BOOST_TEST(streams[3].empty());  // past the stream's last version
+    BOOST_TEST(store().read_streams_from({}, {}).empty());
+    BOOST_CHECK_THROW(store().read_streams_from({one}, {}), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(stream_snapshots_keep_the_highest_version_saved) {
+    auto* snapshots = dynamic_cast<es::StreamSnapshotStore*>(&store());
+    BOOST_REQUIRE(snapshots != nullptr);
+    const auto account = conf::new_stream("account");
+    const es::StreamId quoted{"account-\"quoted\", {braced} back\\slash"};
+    const auto never = conf::new_stream("account");
+    BOOST_TEST(!snapshots->load_stream_snapshots({never}).front().has_value());
+    // Quotes, backslashes, braces, commas, a newline and non-ASCII text survive as given.
+    const es::StreamSnapshot odd{es::StreamVersion{2}, 1,
+                                 "{\"o\":[\"a\\\\b\",\"{x, y}\"]}\n\u00e9"};
+    snapshots->save_stream_snapshots(
+        {{account, {es::StreamVersion{3}, 1, "three"}}, {quoted, odd}});
+    auto found = snapshots->load_stream_snapshots({quoted, never, account});
+    BOOST_REQUIRE_EQUAL(found.size(), 3U);
+    BOOST_TEST((found[0].value() == odd));
+    BOOST_TEST(!found[1].has_value());
+    BOOST_TEST(found[2].value().state == "three");
+    // An older save (a slower writer) does not move it back; a newer one replaces it, and a
+    // stream named twice in one save keeps its higher version.
+    snapshots->save_stream_snapshots({{account, {es::StreamVersion{2}, 1, "two"}}});
+    BOOST_TEST(snapshots->load_stream_snapshots({account}).front().value().state == "three");
+    snapshots->save_stream_snapshots(
+        {{account, {es::StreamVersion{7}, 2, std::string(100'000, 'x')}},
+         {account, {es::StreamVersion{6}, 1, "six"}}});
+    const auto latest = snapshots->load_stream_snapshots({account}).front().value();
+    BOOST_TEST(latest.version == es::StreamVersion{7});
+    BOOST_TEST(latest.format == 2);
+    BOOST_TEST(latest.state.size() == 100'000U);
+    BOOST_TEST(snapshots->load_stream_snapshots({}).empty());
 }
 
 BOOST_AUTO_TEST_CASE(recorded_events_carry_what_was_appended) {
