@@ -52,6 +52,20 @@ int main(int argc, char** argv) {
             relay.nudge();  // publish now rather than at the relay's next idle poll
             appended.with({type}).inc();
         };
+        auto account_loads =
+            registry.counter("account_loads_total",
+                             "Accounts folded from the store because they were not in memory, by "
+                             "where the fold started (ADR 22).",
+                             {"from"});
+        auto account_events_read =
+            registry.counter("account_events_read_total",
+                             "Events read from the store to fold accounts not in memory.");
+        rules.on_accounts_loaded = [&account_loads,
+                                    &account_events_read](const eventstore::StreamLoads& loads) {
+            account_loads.with({"snapshot"}).inc(loads.from_snapshot);
+            account_loads.with({"first event"}).inc(loads.streams - loads.from_snapshot);
+            account_events_read.with({}).inc(loads.events);
+        };
         rules.credit_limit = config->credit_limit;
         // Only the consumer thread rolls the dice, so one generator without a lock is enough.
         rules.provider_declines =
@@ -62,7 +76,8 @@ int main(int argc, char** argv) {
         rules.provider_delay = [delay = config->delay] {
             if (delay.count() > 0) std::this_thread::sleep_for(delay);
         };
-        payment::PaymentProcessor processor(store, std::move(rules), config->cached_accounts);
+        payment::PaymentProcessor processor(store, std::move(rules), config->cached_accounts,
+                                            &store, config->snapshot_every);
 
         auto consumer_config = config->kafka;
         consumer_config["group.id"] = config->consumer_group;

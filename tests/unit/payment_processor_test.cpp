@@ -1,9 +1,11 @@
 // The payment-service's use cases against the in-memory event store: credit limit, refunds
-// restoring credit, chaos declines, redelivery, and what goes to dead-letters.
+// restoring credit, chaos declines, redelivery, what goes to dead-letters, and accounts restored
+// from their snapshots.
 #include "app/payment_processor.hpp"
 
 #include <boost/test/unit_test.hpp>
 
+#include "adapters/account_state_codec.hpp"
 #include "adapters/payment_event_codec.hpp"
 #include "ordersource/eventstore/memory_event_store.hpp"
 
@@ -149,6 +151,66 @@ BOOST_AUTO_TEST_CASE(every_payment_event_encodes_to_its_contract_and_decodes_bac
         BOOST_TEST(payment::encode_event(*decoded).payload_json == recorded.payload_json);
     }
     BOOST_TEST(types().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(an_account_restored_from_its_snapshot_decides_as_the_whole_stream_would) {
+    // Every 4 events a snapshot; a processor without cached accounts loads from it each time.
+    payment::PaymentProcessor snapshotting(store, payment::PaymentRules{core::Cents(100000)}, 0,
+                                           &store, 4);
+    for (int n = 1; n <= 9; ++n) {
+        snapshotting.handle(request("PaymentRequested", event_id(n), order_id(n), "100.00"));
+    }
+    snapshotting.handle(request("RefundRequested", event_id(20), order_id(2), "100.00"));
+    const auto saved =
+        store.load_stream_snapshots({es::StreamId{payment::stream_id("c-1")}}).front();
+    BOOST_REQUIRE(saved.has_value());
+    BOOST_TEST(saved->version == es::StreamVersion{8});
+    BOOST_TEST(saved->format == payment::kAccountStateFormat);
+
+    // A redelivered request of an order inside the snapshot charges nothing, and the credit
+    // left is the limit less 9 payments plus one refund: 200.00, so 200.01 is declined.
+    snapshotting.handle(request("PaymentRequested", event_id(3), order_id(3), "100.00"));
+    snapshotting.handle(request("PaymentRequested", event_id(21), order_id(21), "200.01"));
+    snapshotting.handle(request("PaymentRequested", event_id(22), order_id(22), "200.00"));
+    // The same commands on a processor that folds the whole stream give the same account.
+    const auto folded = es::load(store, es::StreamId{payment::stream_id("c-1")},
+                                 payment::initial_state(), payment::evolve_recorded);
+    BOOST_TEST(types().size() == 12u);
+    BOOST_TEST(types()[10] == "PaymentDeclined");
+    BOOST_TEST(types()[11] == "PaymentAuthorized");
+    BOOST_TEST(payment::remaining_credit(folded.state, "USD", core::Cents(100000)).value() == 0);
+    const auto latest =
+        store.load_stream_snapshots({es::StreamId{payment::stream_id("c-1")}}).front();
+    BOOST_TEST(latest->version == es::StreamVersion{12});
+    BOOST_TEST((payment::decode_account_state(latest->state).value() == folded.state));
+}
+
+BOOST_AUTO_TEST_CASE(the_account_encoding_is_exact_and_refuses_what_is_not_one) {
+    processor.handle(request("PaymentRequested", event_id(1), order_id(1), "999.99"));
+    decline_next = true;
+    processor.handle(request("PaymentRequested", event_id(2), order_id(2), "5.00"));
+    decline_next = false;
+    processor.handle(request("PaymentRequested", event_id(3), order_id(3), "0.01"));
+    processor.handle(request("RefundRequested", event_id(4), order_id(1), "999.99"));
+    auto state = es::load(store, es::StreamId{payment::stream_id("c-1")}, payment::initial_state(),
+                          payment::evolve_recorded)
+                     .state;
+    state.by_currency["EUR"] = {core::Cents(7), core::Cents(3)};
+    state.by_order["o-\"quoted\""] = {payment::PaymentDecision::kAuthorized, core::Cents(7), "EUR",
+                                      false};
+    BOOST_REQUIRE_EQUAL(state.by_order.size(), 4u);
+    BOOST_TEST(state.by_order.at(order_id(1)).refunded);
+    const auto encoded = payment::encode_account_state(state);
+    BOOST_TEST((payment::decode_account_state(encoded).value() == state));
+    BOOST_TEST((payment::decode_account_state(payment::encode_account_state({})).value() ==
+                payment::State{}));
+    for (const char* broken :
+         {"", "[]", "{}",
+          R"({"customerId":"c","currencies":[],"orders":[["o","X",1,"USD",false]]})",
+          R"({"customerId":"c","currencies":[["USD",1]],"orders":[]})",
+          R"({"customerId":"c","currencies":[],"orders":[["o","A","1","USD",false]]})"}) {
+        BOOST_TEST(!payment::decode_account_state(broken).has_value(), broken);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -50,6 +50,7 @@ PaymentServiceConfig PaymentServiceConfig::from_env() {
         core::env_int("PAYMENT_SERVICE_SHUTDOWN_TIMEOUT_MS", 10000, 100, 600'000));
     config.cached_accounts =
         static_cast<std::size_t>(core::env_int("PAYMENT_CACHED_ACCOUNTS", 100'000, 0, 100'000'000));
+    config.snapshot_every = core::env_int("PAYMENT_SNAPSHOT_EVERY", 100, 0, 100'000'000);
     config.log_level = core::parse_log_level(core::env_string("LOG_LEVEL", "info"));
     return config;
 }
@@ -74,6 +75,8 @@ Environment (defaults in brackets):
   PAYMENT_SERVICE_SHUTDOWN_TIMEOUT_MS  how long SIGTERM waits for in-flight work [10000]
   PAYMENT_CACHED_ACCOUNTS      folded customer accounts kept in memory between batches; 0
                                reads every account's stream afresh [100000]
+  PAYMENT_SNAPSHOT_EVERY       events between snapshots of an account, so a cold load reads
+                               only the events after its snapshot; 0 saves none [100]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
   ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)
   ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD   PostgreSQL [127.0.0.1 / 15432 / ordersource / -]

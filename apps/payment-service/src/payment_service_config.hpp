@@ -24,6 +24,7 @@ struct PaymentServiceConfig {
     std::chrono::milliseconds delay{0};
     std::chrono::milliseconds shutdown_timeout{10000};
     std::size_t cached_accounts = 100'000;  // folded account streams kept (ADR 15)
+    std::int64_t snapshot_every = 100;      // events between account snapshots; 0: none (ADR 22)
     core::LogLevel log_level = core::LogLevel::kInfo;
 
     // Throws core::ConfigError naming the variable and what it allows.

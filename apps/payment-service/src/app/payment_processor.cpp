@@ -1,5 +1,6 @@
 #include "app/payment_processor.hpp"
 
+#include "adapters/account_state_codec.hpp"
 #include "adapters/payment_event_codec.hpp"
 #include "ordersource/core/log.hpp"
 
@@ -16,8 +17,16 @@ State evolve_recorded(State state, const eventstore::RecordedEvent& recorded) {
 
 PaymentProcessor::PaymentProcessor(eventstore::EventStore& store,
                                    PaymentRules rules,
-                                   std::size_t cached_accounts)
-    : store_(store), rules_(std::move(rules)), cache_(cached_accounts) {}
+                                   std::size_t cached_accounts,
+                                   eventstore::StreamSnapshotStore* snapshots,
+                                   std::int64_t snapshot_every)
+    : store_(store), rules_(std::move(rules)), cache_(cached_accounts) {
+    if (snapshots != nullptr) {
+        snapshotting_.emplace(eventstore::StreamSnapshotting<State>{
+            *snapshots, kAccountStateFormat, snapshot_every, encode_account_state,
+            decode_account_state, rules_.on_accounts_loaded});
+    }
+}
 
 std::variant<eventstore::StreamCommand<Command>, messaging::HandleOutcome>
 PaymentProcessor::translate(const contracts::Envelope& envelope) {
@@ -58,7 +67,7 @@ std::vector<messaging::HandleOutcome> PaymentProcessor::handle_all(
         store_, cache_, commands, initial_state(), evolve_recorded,
         [](State state, const Event& event) { return evolve(std::move(state), event); },
         [](const Command& command, const State& state) { return decide(command, state); },
-        encode_event);
+        encode_event, snapshotting_ ? &*snapshotting_ : nullptr);
     for (std::size_t c = 0; c < commands.size(); ++c) {
         const auto& cause = *envelopes[asked_by[c]];
         if (const auto* rejection = std::get_if<Rejection>(&results[c])) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -26,15 +27,22 @@ struct PaymentRules {
     std::function<void()> provider_delay = [] {};
     // Told the type of every event stored (metrics).
     std::function<void(const std::string& type)> on_recorded = [](const std::string&) {};
+    // Told what each batch read to load the accounts it did not hold (metrics; only with
+    // snapshots).
+    std::function<void(const eventstore::StreamLoads&)> on_accounts_loaded = nullptr;
 };
 
 class PaymentProcessor {
   public:
-    // `store` must outlive the processor. `cached_accounts`: how many folded account streams
-    // to keep between batches (ADR 15).
+    // `store` (and `snapshots`) must outlive the processor. `cached_accounts`: how many folded
+    // account streams to keep between batches (ADR 15). With `snapshots`, an account not in
+    // memory is restored from its snapshot and read from there; one is saved every
+    // `snapshot_every` events of the account (ADR 22).
     PaymentProcessor(eventstore::EventStore& store,
                      PaymentRules rules,
-                     std::size_t cached_accounts = 100'000);
+                     std::size_t cached_accounts = 100'000,
+                     eventstore::StreamSnapshotStore* snapshots = nullptr,
+                     std::int64_t snapshot_every = 100);
 
     // The consumer's batch handler (order-events): one outcome per envelope, in order; the
     // accounts' streams are read and appended together. Throws eventstore::StoreError when
@@ -53,6 +61,7 @@ class PaymentProcessor {
     eventstore::EventStore& store_;
     PaymentRules rules_;
     eventstore::StateCache<State> cache_;
+    std::optional<eventstore::StreamSnapshotting<State>> snapshotting_;
 };
 
 State evolve_recorded(State state, const eventstore::RecordedEvent& recorded);
