@@ -198,7 +198,10 @@ class Cluster {
         payment_[index] =
             start("payment-service-" + std::to_string(index), ORDERSOURCE_PAYMENT_SERVICE_BIN,
                   {{"PAYMENT_SERVICE_PORT", std::to_string(payment_ports_[index])},
-                   {"PAYMENT_DELAY_MS", std::to_string(options_.payment_delay_ms)}});
+                   {"PAYMENT_DELAY_MS", std::to_string(options_.payment_delay_ms)},
+                   // Accounts are snapshotted every few events, so every flow here that
+                   // loads an account cold (restarts, a second instance) restores one (ADR 22).
+                   {"PAYMENT_SNAPSHOT_EVERY", "4"}});
     }
     void start_notifier() {
         notifier_ = start("notification-observer", ORDERSOURCE_NOTIFIER_BIN,
@@ -623,6 +626,40 @@ BOOST_AUTO_TEST_CASE(
     // The new instance cancelled it (the old one was stopped well before the deadline).
     BOOST_TEST(restarted.find(R"("message":"order events recorded","order_id":")" + order_id) !=
                std::string::npos);
+}
+
+// ADR 22: a restarted payment-service restores accounts from their snapshots and decides on
+// the whole account: the credit used before the restart is still used.
+BOOST_AUTO_TEST_CASE(
+    a_restarted_payment_service_restores_accounts_and_their_credit_from_snapshots) {
+    auto& cluster = cluster_with();
+    const auto customer = testing::unique_name("snap");
+    std::vector<std::string> orders;
+    for (int i = 0; i < 6; ++i)
+        orders.push_back(accepted_order(cluster, order_body(customer, "150.00")));
+    for (const auto& order_id : orders) cluster.await_status(order_id, "CONFIRMED");
+    const auto session = pg::open_session(
+        pg::ConnectionSettings::from_env("E2E_UNUSED_DATABASE", "payment_service"));
+    const auto account = "account-" + customer;  // bound by reference: must outlive the query
+    long snapshot_version = 0;
+    *session << "SELECT coalesce(max(stream_version), 0) FROM payment_service.stream_snapshots "
+                "WHERE stream_id = :stream",
+        soci::use(account), soci::into(snapshot_version);
+    // 6 authorizations cross a multiple of 4 once: saved at the version that batch reached.
+    BOOST_TEST(snapshot_version >= 4);
+
+    cluster.restart_gracefully("payment-service");
+    // 900.00 of the 1000.00 limit is used: 100.01 more is declined, 100.00 fits.
+    const auto over = accepted_order(cluster, order_body(customer, "100.01"));
+    const auto declined = cluster.await_status(over, "CANCELLED");
+    BOOST_TEST(std::string(declined["cancellationReason"].GetString()) == "PAYMENT_DECLINED");
+    const auto within = accepted_order(cluster, order_body(customer, "100.00"));
+    cluster.await_status(within, "CONFIRMED");
+    const auto metrics = http_request(cluster.port_of("payment-service"), "GET", "/metrics").body;
+    const std::string restored = "\naccount_loads_total{from=\"snapshot\"} ";
+    const auto at = metrics.find(restored);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, metrics);
+    BOOST_TEST(std::stod(metrics.substr(at + restored.size())) >= 1.0, metrics);
 }
 
 BOOST_AUTO_TEST_CASE(two_payment_instances_in_one_group_process_each_order_exactly_once) {
