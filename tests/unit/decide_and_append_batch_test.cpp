@@ -96,11 +96,6 @@ class CountingStore final : public es::EventStore {
         ++stream_reads;
         return inner.read_stream(stream, from, max_count);
     }
-    std::vector<std::vector<es::RecordedEvent>> read_streams(
-        const std::vector<es::StreamId>& streams) const override {
-        ++batch_reads;
-        return counted(inner.read_streams(streams));
-    }
     std::vector<std::vector<es::RecordedEvent>> read_streams_from(
         const std::vector<es::StreamId>& streams,
         const std::vector<es::StreamVersion>& from) const override {

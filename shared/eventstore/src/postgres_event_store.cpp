@@ -768,28 +768,6 @@ std::vector<RecordedEvent> PostgresEventStore::read_stream(const StreamId& strea
     return read_events(result.get());
 }
 
-std::vector<std::vector<RecordedEvent>> PostgresEventStore::read_streams(
-    const std::vector<StreamId>& streams) const {
-    std::vector<std::vector<RecordedEvent>> events(streams.size());
-    if (streams.empty()) {
-        return events;
-    }
-    std::unordered_map<std::string_view, std::vector<std::size_t>> wanted;
-    for (std::size_t i = 0; i < streams.size(); ++i) {
-        wanted[streams[i].value()].push_back(i);
-    }
-    detail::ArrayLiteral array;
-    for (const auto& [stream, indexes] : wanted) array.add_text(stream);
-    const Impl::Lease lease = impl_->acquire();
-    const auto result = exec(lease.conn(), lease.prepared(), sql::kReadStreams, {array.str()});
-    for (auto& event : read_events(result.get())) {
-        const auto& indexes = wanted.at(event.stream_id.value());
-        for (std::size_t k = 1; k < indexes.size(); ++k) events[indexes[k]].push_back(event);
-        events[indexes.front()].push_back(std::move(event));
-    }
-    return events;
-}
-
 std::vector<std::vector<RecordedEvent>> PostgresEventStore::read_streams_from(
     const std::vector<StreamId>& streams, const std::vector<StreamVersion>& from) const {
     if (from.size() != streams.size()) {
@@ -817,9 +795,14 @@ std::vector<std::vector<RecordedEvent>> PostgresEventStore::read_streams_from(
     const auto result = exec(lease.conn(), lease.prepared(), sql::kReadStreamsFrom,
                              {stream_array.str(), from_array.str()});
     for (auto& event : read_events(result.get())) {
+        // Copied to every entry that wants it but the last, which takes it.
+        std::optional<std::size_t> taker;
         for (const std::size_t i : wanted.at(event.stream_id.value())) {
-            if (event.stream_version >= from[i]) events[i].push_back(event);
+            if (event.stream_version < from[i]) continue;
+            if (taker) events[*taker].push_back(event);
+            taker = i;
         }
+        if (taker) events[*taker].push_back(std::move(event));
     }
     return events;
 }

@@ -234,17 +234,6 @@ ORDER BY e.stream_version
 LIMIT $3::bigint
 )sql"};
 
-// Every event of several streams; $1 is a text[] literal of stream ids.
-inline constexpr detail::Statement kReadStreams{"ordersource_read_streams", R"sql(
-SELECT event_id::text, event_type, schema_version, payload::text,
-       coalesce(metadata->>'correlationId', ''), coalesce(metadata->>'causationId', ''),
-       stream_id, stream_version, global_position, transaction_id::text,
-       (extract(epoch FROM recorded_at) * 1000000)::bigint
-FROM events AS e
-WHERE e.stream_id = ANY($1::text[])
-ORDER BY e.stream_id, e.stream_version
-)sql"};
-
 // Several streams, each from its own version; $1 text[] of distinct stream ids, $2 bigint[]
 // of their first versions wanted. A join on the unnested pairs probes the (stream_id,
 // stream_version) key once per stream.

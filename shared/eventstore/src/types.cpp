@@ -56,10 +56,7 @@ std::vector<AppendOutcome> EventStore::append_many(const std::vector<AppendReque
 
 std::vector<std::vector<RecordedEvent>> EventStore::read_streams(
     const std::vector<StreamId>& streams) const {
-    std::vector<std::vector<RecordedEvent>> events;
-    events.reserve(streams.size());
-    for (const auto& stream : streams) events.push_back(read_stream(stream));
-    return events;
+    return read_streams_from(streams, std::vector<StreamVersion>(streams.size(), StreamVersion{1}));
 }
 
 std::vector<std::vector<RecordedEvent>> EventStore::read_streams_from(

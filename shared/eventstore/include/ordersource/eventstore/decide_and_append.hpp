@@ -127,7 +127,7 @@ struct StreamSnapshotting {
 // Each command as decide_and_append would run it, one outcome per command in order, but for
 // the whole batch at once: streams found in `cache` are taken from it (and put back once
 // stored), the others are read in one
-// read_streams; the commands of one stream are decided in order, each on the state the
+// read_streams_from; the commands of one stream are decided in order, each on the state the
 // previous one left (`evolve_decided(State, const Event&)` folds a decided event); everything
 // decided is stored with one append_many, each stream at the version it was decided on.
 // A stream whose append conflicts or is refused, or whose cached state led to a rejection
@@ -202,8 +202,7 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
                 ++loads.from_snapshot;
             }
         }
-        const auto streams = snapshots != nullptr ? store.read_streams_from(unread, from)
-                                                  : store.read_streams(unread);
+        const auto streams = store.read_streams_from(unread, from);
         for (std::size_t u = 0; u < unread_plans.size(); ++u) {
             auto& plan = plans[unread_plans[u]];
             plan.events_read = streams[u].size();

@@ -56,7 +56,8 @@ class EventStore {
                                                    std::size_t max_count = kUnlimited) const = 0;
 
     // Every event of each stream, in version order: one entry per requested stream (a stream
-    // without events gives an empty entry). Stores read them in as few round trips as they can.
+    // without events gives an empty entry). Stores read them in as few round trips as they can;
+    // by default this is read_streams_from with every stream from version 1.
     virtual std::vector<std::vector<RecordedEvent>> read_streams(
         const std::vector<StreamId>& streams) const;
 

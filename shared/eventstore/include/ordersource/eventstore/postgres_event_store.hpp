@@ -67,9 +67,7 @@ class PostgresEventStore final : public EventStore,
     std::vector<RecordedEvent> read_stream(const StreamId& stream,
                                            StreamVersion from = StreamVersion{1},
                                            std::size_t max_count = kUnlimited) const override;
-    // One statement for all the streams.
-    std::vector<std::vector<RecordedEvent>> read_streams(
-        const std::vector<StreamId>& streams) const override;
+    // One statement for all the streams (read_streams too: from their first versions).
     std::vector<std::vector<RecordedEvent>> read_streams_from(
         const std::vector<StreamId>& streams,
         const std::vector<StreamVersion>& from) const override;
