@@ -424,7 +424,8 @@ BOOST_AUTO_TEST_CASE(every_service_serves_prometheus_metrics_a_real_parser_accep
     const std::vector<std::pair<std::string, std::string>> expected{
         {"gateway",
          "http_requests_total http_request_duration_seconds consumer_lag_records "
-         "dead_letters_total projection_checkpoint_lag_records"},
+         "dead_letters_total projection_checkpoint_lag_records gateway_idempotency_claim_seconds "
+         "gateway_idempotency_claim_write_seconds gateway_order_publish_seconds"},
         {"order-service",
          "events_appended_total orders_terminal_total relay_lag_events consumer_lag_records "
          "dead_letters_total http_requests_total eventstore_appends_total eventstore_groups_total "
@@ -511,6 +512,38 @@ BOOST_AUTO_TEST_CASE(idempotent_resubmission_replays_and_key_reuse_with_another_
     cluster.await_status(order_id, "CONFIRMED");
     BOOST_TEST(count_events("order_service", "OrderAccepted", order_id) == 1);
     BOOST_TEST(count_events("payment_service", "PaymentAuthorized", order_id) == 1);
+}
+
+namespace {
+
+// The value of one sample line ("name{labels} value") of a /metrics body; -1 when absent.
+double metric_sample(const std::string& metrics, const std::string& sample) {
+    const auto at = metrics.find("\n" + sample + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + sample.size() + 2));
+}
+
+}  // namespace
+
+// What an operator reads to tell where a slow 202 waited: its claim or Kafka's ack.
+BOOST_AUTO_TEST_CASE(the_gateway_times_each_orders_claim_and_kafka_acknowledgement) {
+    auto& cluster = cluster_with();
+    const auto scrape = [&] {
+        return http_request(cluster.port_of("gateway"), "GET", "/metrics").body;
+    };
+    const auto before = scrape();
+    accepted_order(cluster, order_body(testing::unique_name("timed"), "10.00"),
+                   {{"Idempotency-Key", testing::unique_name("key")}});
+    accepted_order(cluster, order_body(testing::unique_name("timed"), "10.00"));
+    // Both are observed before the 202 is written, so the scrape after it sees them.
+    const auto after = scrape();
+    for (const auto& [sample, added] :
+         {std::pair<std::string, double>{"gateway_idempotency_claim_seconds_count", 1.0},
+          {"gateway_idempotency_claim_write_seconds_count", 1.0},
+          {"gateway_order_publish_seconds_count", 2.0}}) {
+        BOOST_TEST(metric_sample(before, sample) >= 0.0, sample);
+        BOOST_TEST(metric_sample(after, sample) - metric_sample(before, sample) >= added, sample);
+    }
+    BOOST_TEST(metric_sample(after, "gateway_order_publish_seconds_sum") > 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(redelivered_events_have_no_second_effect) {

@@ -1,6 +1,9 @@
 #include "adapters/kafka_event_publisher.hpp"
 
+#include <chrono>
 #include <memory>
+
+#include "ordersource/metrics/registry.hpp"
 
 namespace ordersource::gateway {
 
@@ -17,7 +20,14 @@ void KafkaEventPublisher::publish(std::string_view topic,
     // Shared so the callback given to the producer and the failure path below can both reach
     // it; exactly one of them calls it.
     auto completion = std::make_shared<Completion>(std::move(done));
-    const auto error = producer_.produce(record, [completion](const kafka::DeliveryReport& report) {
+    const auto produced = std::chrono::steady_clock::now();
+    const auto error = producer_.produce(record, [completion, produced,
+                                                  acknowledged = acknowledged_seconds_](
+                                                     const kafka::DeliveryReport& report) {
+        if (acknowledged) {
+            acknowledged->observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - produced).count());
+        }
         (*completion)(report.error ? std::optional<std::string>(report.error->message)
                                    : std::nullopt);
     });

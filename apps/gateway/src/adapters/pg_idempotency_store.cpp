@@ -11,6 +11,7 @@
 
 #include "adapters/sql.hpp"
 #include "ordersource/core/log.hpp"
+#include "ordersource/metrics/registry.hpp"
 #include "ordersource/pg/libpq.hpp"
 
 namespace ordersource::gateway {
@@ -61,8 +62,12 @@ pg::Result claim_keys(soci::session& session, bool& prepared, const std::string&
 }  // namespace
 
 PgIdempotencyStore::PgIdempotencyStore(const pg::ConnectionSettings& settings,
-                                       std::size_t max_batch)
-    : settings_(settings), max_batch_(max_batch), session_(pg::open_session(settings)) {
+                                       std::size_t max_batch,
+                                       ClaimTimings timings)
+    : settings_(settings),
+      max_batch_(max_batch),
+      timings_(timings),
+      session_(pg::open_session(settings)) {
     *session_ << "SET client_min_messages = warning";
     *session_ << sql::kCreateIdempotencyTable;
     writer_ = std::jthread([this](std::stop_token stop) { write_batches(stop); });
@@ -79,7 +84,8 @@ void PgIdempotencyStore::claim(std::string key,
                                std::function<void(Claimed)> done) {
     {
         const std::lock_guard lock(mutex_);
-        queue_.push_back({std::move(key), std::move(proposed), std::move(done)});
+        queue_.push_back({std::move(key), std::move(proposed), std::move(done),
+                          std::chrono::steady_clock::now()});
     }
     queued_.notify_one();
 }
@@ -103,6 +109,7 @@ void PgIdempotencyStore::write_batches(std::stop_token stop) {
 void PgIdempotencyStore::write(std::vector<Pending>& batch) {
     std::map<std::string, IdempotencyRecord> stored;
     std::string error;
+    const auto started = std::chrono::steady_clock::now();
     try {
         if (!session_) session_ = pg::open_session(settings_);
         // Each key once per statement (DO UPDATE may touch a row once): the first claim of a
@@ -128,7 +135,15 @@ void PgIdempotencyStore::write(std::vector<Pending>& batch) {
         core::log(core::LogLevel::kError, "idempotency keys not recorded",
                   {{"count", std::to_string(batch.size())}, {"error", error}});
     }
+    const auto answered = std::chrono::steady_clock::now();
+    const auto seconds = [](auto duration) {
+        return std::chrono::duration<double>(duration).count();
+    };
+    if (timings_.write_seconds) timings_.write_seconds->observe(seconds(answered - started));
     for (auto& pending : batch) {
+        if (timings_.claim_seconds) {
+            timings_.claim_seconds->observe(seconds(answered - pending.queued_at));
+        }
         try {
             const auto found = stored.find(pending.key);
             if (found != stored.end()) {

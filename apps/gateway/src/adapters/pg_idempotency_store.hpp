@@ -6,6 +6,7 @@
 // orders instead of one each. Measured with wrk: this was the gateway's top bottleneck
 // (docs/adr/0010-batched-idempotency-claims.md).
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -19,14 +20,26 @@ namespace soci {
 class session;
 }
 
+namespace ordersource::metrics {
+class Histogram;
+}
+
 namespace ordersource::gateway {
+
+// What a PgIdempotencyStore measures, when given: each claim from its queueing to its
+// answer, and each batch's statement and commit.
+struct ClaimTimings {
+    metrics::Histogram* claim_seconds = nullptr;
+    metrics::Histogram* write_seconds = nullptr;
+};
 
 class PgIdempotencyStore final : public IdempotencyStore {
   public:
     // Connects, creates the table if missing and starts the writer thread.
     // `max_batch`: most claims written in one statement.
     explicit PgIdempotencyStore(const pg::ConnectionSettings& settings,
-                                std::size_t max_batch = 500);
+                                std::size_t max_batch = 500,
+                                ClaimTimings timings = {});
     // Answers what is queued, then stops the writer.
     ~PgIdempotencyStore() override;
     PgIdempotencyStore(const PgIdempotencyStore&) = delete;
@@ -41,12 +54,14 @@ class PgIdempotencyStore final : public IdempotencyStore {
         std::string key;
         IdempotencyRecord proposed;
         std::function<void(Claimed)> done;
+        std::chrono::steady_clock::time_point queued_at;
     };
     void write_batches(std::stop_token stop);
     void write(std::vector<Pending>& batch);
 
     pg::ConnectionSettings settings_;
     std::size_t max_batch_;
+    ClaimTimings timings_;
     std::unique_ptr<soci::session> session_;
     bool claim_prepared_ = false;  // on session_'s connection
     std::mutex mutex_;
