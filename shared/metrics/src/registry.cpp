@@ -99,7 +99,10 @@ Histogram::Snapshot Histogram::snapshot() const {
 }
 
 std::vector<double> default_latency_buckets() {
-    return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    // Finer between 1 and 30 ms, where the gateway's p99 target (20 ms) lies: a quantile
+    // interpolated inside (10, 25] said little about it.
+    return {0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02,
+            0.03,   0.05,  0.1,   0.25,  0.5,   1,      2.5,  5,     10};
 }
 
 template <typename Metric>

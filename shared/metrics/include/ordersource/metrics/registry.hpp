@@ -57,7 +57,7 @@ class Histogram {
     std::atomic<double> sum_{0};
 };
 
-// Latency buckets in seconds, 1 ms to 10 s.
+// Latency buckets in seconds, 0.5 ms to 10 s.
 std::vector<double> default_latency_buckets();
 
 template <typename Metric>

@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -121,12 +122,17 @@ class ChildProcess {
 
 // A port nothing listens on right now, for a child to bind. Chosen below the kernel's
 // ephemeral range (32768+): a client polling a not-yet-listening ephemeral port can connect
-// to itself (TCP simultaneous open) and then hold the port the service wants.
+// to itself (TCP simultaneous open) and then hold the port the service wants. Never the same
+// port twice in one process: a cluster picks all its ports before any service binds one, and
+// a repeat would make two services share one - the second fails to bind while the first
+// answers its health checks (an e2e run failed that way once; a repeat is one explanation).
 inline std::uint16_t free_port() {
     static std::mt19937 generator{std::random_device{}()};
+    static std::set<std::uint16_t> handed_out;
     std::uniform_int_distribution<int> candidates(20000, 32000);
     for (int attempt = 0; attempt < 100; ++attempt) {
         const auto port = static_cast<std::uint16_t>(candidates(generator));
+        if (handed_out.contains(port)) continue;
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0) break;
         sockaddr_in address{};
@@ -135,7 +141,10 @@ inline std::uint16_t free_port() {
         ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
         const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
         ::close(fd);
-        if (bound) return port;
+        if (bound) {
+            handed_out.insert(port);
+            return port;
+        }
     }
     throw std::runtime_error("cannot find a free port");
 }
