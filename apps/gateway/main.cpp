@@ -78,13 +78,15 @@ int main(int argc, char** argv) {
         kafka::Consumer consumer(consumer_config, {std::string(contracts::topics::kOrderCreated),
                                                    std::string(contracts::topics::kOrderEvents)});
         messaging::DeadLetterPublisher dead_letters(producer);
-        // A poll's records in one transaction (ADR 16).
+        // A poll's records in one transaction (ADR 16), lingering to fill it (ADR 23).
         messaging::EnvelopeConsumer projecting(
             consumer, dead_letters,
             messaging::BatchHandler([&projector](const std::vector<messaging::Delivery>& batch) {
                 return projector.handle(batch);
             }),
-            {.group = config.read_model_group});
+            {.group = config.read_model_group,
+             .max_batch = config.read_model_max_batch,
+             .batch_linger = config.read_model_linger});
         std::jthread read_model([&projecting, &consumer](std::stop_token stop) {
             projecting.run(stop);
             consumer.close();

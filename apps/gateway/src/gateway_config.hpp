@@ -16,6 +16,9 @@ struct GatewayConfig {
     kafka::Properties kafka;
     pg::ConnectionSettings database;
     std::string read_model_group = "gateway-read-model";
+    // Larger batches fold more of an order's events into one row write (ADR 23).
+    std::chrono::milliseconds read_model_linger{250};
+    std::size_t read_model_max_batch = 5000;
     core::LogLevel log_level = core::LogLevel::kInfo;
     std::chrono::milliseconds shutdown_timeout{10'000};
 

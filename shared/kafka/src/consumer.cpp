@@ -1,5 +1,7 @@
 #include "ordersource/kafka/consumer.hpp"
 
+#include <algorithm>
+
 #include "rdkafka_util.hpp"
 
 namespace ordersource::kafka {
@@ -77,16 +79,24 @@ std::optional<Record> Consumer::poll(std::chrono::milliseconds timeout) {
 }
 
 std::vector<Record> Consumer::poll_batch(std::size_t max_records,
-                                         std::chrono::milliseconds timeout) {
+                                         std::chrono::milliseconds timeout,
+                                         std::chrono::milliseconds linger) {
     std::vector<Record> records;
     auto first = poll(timeout);
     if (!first) return records;
     records.push_back(std::move(*first));
-    // A zero timeout serves only the client's local queue: records fetched already.
+    const auto deadline = std::chrono::steady_clock::now() + linger;
     while (records.size() < max_records) {
-        auto next = poll(std::chrono::milliseconds(0));
-        if (!next) break;
-        records.push_back(std::move(*next));
+        // A zero timeout serves only the client's local queue: records fetched already.
+        const auto left = std::max(std::chrono::milliseconds(0),
+                                   std::chrono::ceil<std::chrono::milliseconds>(
+                                       deadline - std::chrono::steady_clock::now()));
+        auto next = poll(left);
+        if (next) {
+            records.push_back(std::move(*next));
+        } else if (left.count() == 0) {
+            break;
+        }
     }
     return records;
 }

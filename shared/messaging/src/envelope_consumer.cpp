@@ -54,7 +54,8 @@ EnvelopeConsumer::EnvelopeConsumer(kafka::Consumer& consumer,
           consumer, dead_letters, one_at_a_time(std::move(handler)), std::move(options)) {}
 
 bool EnvelopeConsumer::poll_once(std::stop_token stop) {
-    const auto records = consumer_.poll_batch(options_.max_batch, options_.poll_timeout);
+    const auto records =
+        consumer_.poll_batch(options_.max_batch, options_.poll_timeout, options_.batch_linger);
     if (records.empty()) {
         commit_handled();  // idle: nothing is gained by holding offsets back
         return false;

@@ -29,9 +29,12 @@ class Consumer {
     // The next record, or nullopt when none arrived within `timeout`. Transient client
     // errors are logged and yield nullopt; a fatal client error throws KafkaError.
     std::optional<Record> poll(std::chrono::milliseconds timeout);
-    // Up to `max_records` records: waits up to `timeout` for the first, then takes only what
-    // the client has already fetched (no further waiting). Empty when none arrived.
-    std::vector<Record> poll_batch(std::size_t max_records, std::chrono::milliseconds timeout);
+    // Up to `max_records` records: waits up to `timeout` for the first, then up to `linger`
+    // more for the rest (zero: takes only what the client has already fetched). Empty when
+    // none arrived.
+    std::vector<Record> poll_batch(std::size_t max_records,
+                                   std::chrono::milliseconds timeout,
+                                   std::chrono::milliseconds linger = std::chrono::milliseconds(0));
 
     // Synchronously commits "processed up to and including `record`" for its partition.
     std::optional<Error> commit(const Record& record);

@@ -58,9 +58,13 @@ struct ConsumerLoopOptions {
     // Offsets of handled records are committed at most this often (and when idle, and at
     // stop): a crash re-delivers at most this window, which handlers absorb by event id.
     std::chrono::milliseconds commit_interval{200};
-    // At most this many records per batch; a batch is what the client has already fetched
-    // when the first record arrives, so a quiet topic still gets one-record batches at once.
+    // At most this many records per batch; without a linger, a batch is what the client has
+    // already fetched when the first record arrives, so a quiet topic gets one-record batches.
     std::size_t max_batch = 500;
+    // After a batch's first record, wait up to this long for more (zero: a batch is what was
+    // fetched already). Fewer, larger transactions, and for a projection more of an entity's
+    // events folded into one row write; each record waits at most this much longer.
+    std::chrono::milliseconds batch_linger{0};
 };
 
 struct ConsumerCounters {
