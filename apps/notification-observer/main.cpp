@@ -42,7 +42,9 @@ int main(int argc, char** argv) {
             messaging::BatchHandler([&recorder](const std::vector<messaging::Delivery>& batch) {
                 return recorder.handle(batch);
             }),
-            {.group = config->consumer_group});
+            {.group = config->consumer_group,
+             .max_batch = config->max_batch,
+             .batch_linger = config->batch_linger});
 
         metrics::Registry registry;
         messaging::register_consumer_metrics(registry, config->consumer_group, consume_loop,

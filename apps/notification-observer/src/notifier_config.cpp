@@ -17,6 +17,10 @@ NotifierConfig NotifierConfig::from_env() {
     config.kafka = kafka::properties_from_env();
     config.consumer_group = core::env_string("NOTIFIER_GROUP", "notification-observer");
     config.topic_pattern = core::env_string("NOTIFIER_TOPIC_PATTERN", "^(order|payment)-.+");
+    config.batch_linger =
+        std::chrono::milliseconds(core::env_int("NOTIFIER_BATCH_LINGER_MS", 250, 0, 10000));
+    config.max_batch =
+        static_cast<std::size_t>(core::env_int("NOTIFIER_MAX_BATCH", 5000, 1, 100000));
     try {
         if (!config.topic_pattern.starts_with('^'))
             throw std::regex_error(std::regex_constants::error_badrepeat);
@@ -49,6 +53,8 @@ Environment (defaults in brackets):
   NOTIFIER_PORT                port of GET /notifications?orderId=, /health/live, /health/ready [8083]
   NOTIFIER_PG_DATABASE         database of the notifications [notification_observer]
   NOTIFIER_GROUP               Kafka consumer group [notification-observer]
+  NOTIFIER_BATCH_LINGER_MS     how long a batch waits for more records [250]
+  NOTIFIER_MAX_BATCH           most records recorded in one transaction [5000]
   NOTIFIER_TOPIC_PATTERN       topics to observe, a regex starting with '^' [^(order|payment)-.+]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]
   ORDERSOURCE_RDKAFKA_<NAME>   any librdkafka property, '_' -> '.' (e.g. SASL settings)

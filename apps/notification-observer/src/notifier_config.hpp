@@ -1,6 +1,7 @@
 #pragma once
 // Everything the notification observer reads from its environment, validated at start-up.
 
+#include <chrono>
 #include <string>
 
 #include "ordersource/core/log.hpp"
@@ -15,6 +16,9 @@ struct NotifierConfig {
     pg::ConnectionSettings database;
     kafka::Properties kafka;
     std::string consumer_group = "notification-observer";
+    // Fewer, larger transactions (ADR 23).
+    std::chrono::milliseconds batch_linger{250};
+    std::size_t max_batch = 5000;
     std::string topic_pattern = "^(order|payment)-.+";
     core::LogLevel log_level = core::LogLevel::kInfo;
 
