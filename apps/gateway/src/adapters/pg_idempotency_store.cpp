@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -62,10 +63,10 @@ pg::Result claim_keys(soci::session& session, bool& prepared, const std::string&
 }  // namespace
 
 PgIdempotencyStore::PgIdempotencyStore(const pg::ConnectionSettings& settings,
-                                       std::size_t max_batch,
+                                       ClaimBatching batching,
                                        ClaimTimings timings)
     : settings_(settings),
-      max_batch_(max_batch),
+      batching_(batching),
       timings_(timings),
       session_(pg::open_session(settings)) {
     *session_ << "SET client_min_messages = warning";
@@ -82,12 +83,19 @@ PgIdempotencyStore::~PgIdempotencyStore() {
 void PgIdempotencyStore::claim(std::string key,
                                IdempotencyRecord proposed,
                                std::function<void(Claimed)> done) {
+    bool wake = false;
     {
         const std::lock_guard lock(mutex_);
         queue_.push_back({std::move(key), std::move(proposed), std::move(done),
                           std::chrono::steady_clock::now()});
+        // The writer waits for a first claim, then (lingering) for enough of them.
+        wake = queue_.size() == 1 || queue_.size() >= lingering_ends_at();
     }
-    queued_.notify_one();
+    if (wake) queued_.notify_one();
+}
+
+std::size_t PgIdempotencyStore::lingering_ends_at() const {
+    return std::min(batching_.linger_until, batching_.max_batch);
 }
 
 void PgIdempotencyStore::write_batches(std::stop_token stop) {
@@ -97,7 +105,12 @@ void PgIdempotencyStore::write_batches(std::stop_token stop) {
             std::unique_lock lock(mutex_);
             queued_.wait(lock, stop, [this] { return !queue_.empty(); });
             if (queue_.empty()) return;  // stopped, nothing left to answer
-            while (!queue_.empty() && batch.size() < max_batch_) {
+            if (batching_.linger.count() > 0) {
+                // Stopping ends the wait early: what is queued is still written and answered.
+                queued_.wait_until(lock, stop, queue_.front().queued_at + batching_.linger,
+                                   [this] { return queue_.size() >= lingering_ends_at(); });
+            }
+            while (!queue_.empty() && batch.size() < batching_.max_batch) {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
