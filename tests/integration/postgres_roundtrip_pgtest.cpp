@@ -63,3 +63,19 @@ BOOST_FIXTURE_TEST_CASE(unique_violation_surfaces_as_an_error_and_keeps_the_firs
     sql << "SELECT count(*) FROM ids", soci::into(count);
     BOOST_TEST(count == 1);
 }
+
+// SOCI 4.0.3 re-splits a keyword/value connection string at spaces; a setting with spaces,
+// quotes and backslashes must reach the server as it is. (The password takes the same path;
+// the test user may not create a role to prove it with.)
+BOOST_AUTO_TEST_CASE(settings_with_spaces_and_quotes_reach_the_server_intact) {
+    auto settings = testing::test_database();
+    settings.application_name = R"(gateway idempotency claims 'x' "y" \z)";
+    auto session = pg::open_session(settings);
+    std::string user;
+    std::string application_name;
+    *session << "SELECT current_user, application_name FROM pg_stat_activity "
+                "WHERE pid = pg_backend_pid()",
+        soci::into(user), soci::into(application_name);
+    BOOST_TEST(user == settings.user);
+    BOOST_TEST(application_name == settings.application_name);
+}

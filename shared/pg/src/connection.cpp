@@ -3,6 +3,8 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include <cctype>
+
 #include "ordersource/core/config.hpp"
 #include "ordersource/pg/libpq.hpp"
 
@@ -21,6 +23,23 @@ std::string quoted(std::string_view value) {
     return out + "'";
 }
 
+// Every byte but RFC 3986's unreserved characters as %XX.
+std::string percent_encoded(std::string_view value) {
+    constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0x0F];
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 ConnectionSettings ConnectionSettings::from_env(std::string_view database_variable,
@@ -36,12 +55,18 @@ ConnectionSettings ConnectionSettings::from_env(std::string_view database_variab
     return settings;
 }
 
+// A URI, not keyword/value: SOCI 4.0.3's PostgreSQL factory splits a keyword/value string at
+// every space and joins the pieces again before libpq sees it, knowing nothing of single
+// quotes, so a value with a space (an application name, a password) arrived mangled. A URI
+// with percent-encoded query parameters has no space to split at.
 std::string ConnectionSettings::connection_string() const {
-    std::string text = describe();
-    if (!password.empty()) {
-        text += " password=" + quoted(password);
-    }
-    return text;
+    std::string uri = "postgresql://?host=" + percent_encoded(host) +
+                      "&port=" + std::to_string(port) + "&dbname=" + percent_encoded(database) +
+                      "&user=" + percent_encoded(user) +
+                      "&connect_timeout=" + std::to_string(connect_timeout_s) +
+                      "&application_name=" + percent_encoded(application_name);
+    if (!password.empty()) uri += "&password=" + percent_encoded(password);
+    return uri;
 }
 
 std::string ConnectionSettings::describe() const {

@@ -28,9 +28,10 @@ struct ConnectionSettings {
     static ConnectionSettings from_env(std::string_view database_variable,
                                        std::string_view default_database);
 
-    // libpq keyword/value form, values quoted; contains the password: never log it.
+    // A libpq URI (postgresql://?host=...), every value percent-encoded; contains the
+    // password: never log it.
     std::string connection_string() const;
-    // The same without the password, for logs and error messages.
+    // Keyword/value form without the password, for logs and error messages.
     std::string describe() const;
 };
 
