@@ -43,3 +43,16 @@ add_library(deps::uuid ALIAS PkgConfig::UUID)
 
 find_package(Boost 1.74 REQUIRED)
 add_library(deps::boost_headers ALIAS Boost::headers)
+
+# The services' allocator: deps::allocator is jemalloc, or nothing (glibc's malloc) when
+# ORDERSOURCE_JEMALLOC is off or the build is sanitized. Only executables link it: its malloc
+# then replaces glibc's for the whole process, libraries included. --no-as-needed keeps the
+# library although no object file calls it by name.
+# docs/adr/0025-jemalloc-under-the-services.md
+add_library(deps_allocator INTERFACE)
+if(ORDERSOURCE_JEMALLOC AND NOT ORDERSOURCE_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+  target_link_libraries(deps_allocator INTERFACE -Wl,--push-state,--no-as-needed
+                                                 PkgConfig::JEMALLOC -Wl,--pop-state)
+endif()
+add_library(deps::allocator ALIAS deps_allocator)
