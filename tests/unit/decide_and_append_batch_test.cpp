@@ -274,35 +274,83 @@ BOOST_AUTO_TEST_CASE(a_redelivered_batch_appends_nothing_more) {
     BOOST_TEST(types("tally-a") == (std::vector<std::string>{"Opened", "Added"}));
 }
 
+// A stream whose snapshots fall on multiples of `every` (offset 0), so versions below read plainly.
+std::string aligned_stream(std::int64_t every) {
+    for (int i = 0;; ++i) {
+        std::string name = "tally-" + std::to_string(i);
+        if (es::snapshot_offset(es::StreamId{name}, every) == 0) return name;
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_stream_crossing_every_n_events_is_snapshotted_and_loaded_from_there) {
-    run_snapshotting(cache, {on("tally-a", Open{}, "c1"), on("tally-a", Add{1}, "c2")});
-    BOOST_TEST(!snapshot_of("tally-a").has_value());  // 2 events: below the first multiple of 3
-    run_snapshotting(cache, {on("tally-a", Add{2}, "c3"), on("tally-a", Add{4}, "c4")});
-    const auto saved = snapshot_of("tally-a");
+    const std::string a = aligned_stream(3);
+    run_snapshotting(cache, {on(a, Open{}, "c1"), on(a, Add{1}, "c2")});
+    BOOST_TEST(!snapshot_of(a).has_value());  // 2 events: below the first multiple of 3
+    run_snapshotting(cache, {on(a, Add{2}, "c3"), on(a, Add{4}, "c4")});
+    const auto saved = snapshot_of(a);
     BOOST_REQUIRE(saved.has_value());
     BOOST_TEST(saved->version == es::StreamVersion{4});
     BOOST_TEST(saved->state == "1,0,7");
-    run_snapshotting(cache, {on("tally-a", Add{8}, "c5")});  // v5: no multiple crossed
-    BOOST_TEST(snapshot_of("tally-a")->version == es::StreamVersion{4});
+    run_snapshotting(cache, {on(a, Add{8}, "c5")});  // v5: no multiple crossed
+    BOOST_TEST(snapshot_of(a)->version == es::StreamVersion{4});
 
     es::StateCache<Tally> cold(100);
     const auto events_before = store.events_batch_read;
-    const auto outcomes = run_snapshotting(cold, {on("tally-a", Add{16}, "c6")});
+    const auto outcomes = run_snapshotting(cold, {on(a, Add{16}, "c6")});
     BOOST_TEST(store.events_batch_read - events_before == 1U);  // only v5, after the snapshot
     BOOST_TEST(recorded(outcomes[0]).result.first_version == es::StreamVersion{6});
-    BOOST_TEST(snapshot_of("tally-a")->version == es::StreamVersion{6});  // crossed 6
-    BOOST_TEST(cold.find(es::StreamId{"tally-a"})->state.total == 31);
-    BOOST_TEST(decode_tally(snapshot_of("tally-a")->state)->total == 31);
+    BOOST_TEST(snapshot_of(a)->version == es::StreamVersion{6});  // crossed 6
+    BOOST_TEST(cold.find(es::StreamId{a})->state.total == 31);
+    BOOST_TEST(decode_tally(snapshot_of(a)->state)->total == 31);
 }
 
 BOOST_AUTO_TEST_CASE(a_rejection_decided_on_a_snapshot_is_final) {
-    run_snapshotting(cache, {on("tally-a", Open{}, "c1"), on("tally-a", Add{1}, "c2"),
-                             on("tally-a", Close{}, "c3")});
-    BOOST_REQUIRE(snapshot_of("tally-a").has_value());
+    const std::string a = aligned_stream(3);
+    run_snapshotting(cache, {on(a, Open{}, "c1"), on(a, Add{1}, "c2"), on(a, Close{}, "c3")});
+    BOOST_REQUIRE(snapshot_of(a).has_value());
     es::StateCache<Tally> cold(100);
-    const auto outcomes = run_snapshotting(cold, {on("tally-a", Add{1}, "c4")});
+    const auto outcomes = run_snapshotting(cold, {on(a, Add{1}, "c4")});
     BOOST_TEST(rejected(outcomes[0]) == "not open");
     BOOST_TEST(store.stream_reads == 0);  // no fresh read: the snapshot is not a cache entry
+}
+
+BOOST_AUTO_TEST_CASE(streams_appended_in_step_save_their_snapshots_in_different_batches) {
+    // Sixty streams gaining one event per batch, as accounts do at one order each: with one
+    // schedule for all, every stream would save in the third batch and none in the others.
+    constexpr int kStreams = 60;
+    std::vector<es::StreamCommand<Command>> opens;
+    for (int s = 0; s < kStreams; ++s) {
+        opens.push_back(on("step-" + std::to_string(s), Open{}, "open-" + std::to_string(s)));
+    }
+    std::vector<int> saved_in_batch;
+    int saved_before = 0;
+    for (int batch = 1; batch <= 3; ++batch) {
+        std::vector<es::StreamCommand<Command>> commands = opens;
+        if (batch > 1) {
+            commands.clear();
+            for (int s = 0; s < kStreams; ++s) {
+                commands.push_back(on("step-" + std::to_string(s), Add{batch},
+                                      "add-" + std::to_string(s) + "-" + std::to_string(batch)));
+            }
+        }
+        run_snapshotting(cache, commands);
+        int saved = 0;
+        for (int s = 0; s < kStreams; ++s) {
+            const std::string stream = "step-" + std::to_string(s);
+            const auto snapshot = snapshot_of(stream);
+            const auto offset = es::snapshot_offset(es::StreamId{stream}, 3);
+            // Saved exactly in the batch that reached the version its offset names.
+            BOOST_TEST(snapshot.has_value() == (3 - offset <= batch));
+            if (snapshot) ++saved;
+        }
+        saved_in_batch.push_back(saved - saved_before);
+        saved_before = saved;
+    }
+    BOOST_TEST(saved_before == kStreams);  // three versions: each stream saved once
+    for (const int saved : saved_in_batch) {
+        BOOST_TEST(saved > 0);
+        BOOST_TEST(saved < kStreams / 2);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_snapshot_in_another_format_or_that_does_not_decode_is_ignored) {

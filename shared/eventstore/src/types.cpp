@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "ordersource/eventstore/event_store.hpp"
+#include "ordersource/eventstore/snapshot_store.hpp"
 
 namespace ordersource::eventstore {
 
@@ -70,6 +71,24 @@ std::vector<std::vector<RecordedEvent>> EventStore::read_streams_from(
         events.push_back(read_stream(streams[i], from[i]));
     }
     return events;
+}
+
+std::int64_t snapshot_offset(const StreamId& stream, std::int64_t every) {
+    if (every <= 1) return 0;
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const char c : stream.value()) {
+        hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    }
+    return static_cast<std::int64_t>(hash % static_cast<std::uint64_t>(every));
+}
+
+bool snapshot_due(const StreamId& stream,
+                  StreamVersion before,
+                  StreamVersion after,
+                  std::int64_t every) {
+    if (every <= 0) return false;
+    const std::int64_t offset = snapshot_offset(stream, every);
+    return (after.value() + offset) / every > (before.value() + offset) / every;
 }
 
 }  // namespace ordersource::eventstore

@@ -109,7 +109,7 @@ struct StreamLoads {
 
 // How decide_and_append_batch snapshots the streams it folds (docs/adr/0022-stream-snapshots.md):
 // a stream it has to read is restored from its snapshot and read from the version after it;
-// a stream's state is saved once its append crosses a multiple of `every` events, or when
+// a stream's state is saved once every `every` events (where, `snapshot_due` says), or when
 // loading it read `every` events or more (so streams written before snapshots existed get one
 // at their first load). `every` <= 0 loads snapshots but never saves one.
 template <typename State>
@@ -219,8 +219,10 @@ std::vector<std::variant<Recorded, Rejection, InvalidInput>> decide_and_append_b
                                      StreamVersion after) {
         if (snapshots == nullptr || snapshots->every <= 0) return;
         const auto every = snapshots->every;
-        const bool crossed = after.value() / every > before.value() / every;
-        if (!crossed && static_cast<std::int64_t>(plan.events_read) < every) return;
+        if (!snapshot_due(*plan.stream, before, after, every) &&
+            static_cast<std::int64_t>(plan.events_read) < every) {
+            return;
+        }
         snapshots_due.emplace_back(
             *plan.stream, StreamSnapshot{after, snapshots->format, snapshots->encode(state)});
     };

@@ -4,6 +4,7 @@
 // the truth: a reader that finds none, or one in a format it does not know, folds from
 // kStartOfAll and loses nothing (docs/adr/0020-deadline-watcher-snapshots.md).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,6 +48,18 @@ struct StreamSnapshot {
 
     friend bool operator==(const StreamSnapshot&, const StreamSnapshot&) = default;
 };
+
+// Where in each run of `every` versions a stream's snapshots fall: 0 .. every - 1, from the
+// stream id (FNV-1a, the same in every process), so that streams appended in step - one event
+// each per order, as accounts are - do not all save in the same batch (ADR 22 amendment).
+std::int64_t snapshot_offset(const StreamId& stream, std::int64_t every);
+
+// True when an append taking `stream` from `before` to `after` passes a version v with
+// (v + snapshot_offset(stream, every)) a multiple of `every`; never when `every` <= 0.
+bool snapshot_due(const StreamId& stream,
+                  StreamVersion before,
+                  StreamVersion after,
+                  std::int64_t every);
 
 class StreamSnapshotStore {
   public:
