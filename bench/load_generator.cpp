@@ -165,10 +165,7 @@ double percentile(std::vector<double> values, double p) {
     return values[index];
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    const auto options = parse(argc, argv);
+int run_load(const Options& options) {
     const std::vector<std::string> topics{"order-events", "payment-events"};
     // Start at the end of the topics: only this run's events count.
     std::map<kafka::TopicPartition, std::int64_t> ends;
@@ -289,4 +286,17 @@ int main(int argc, char** argv) {
         percentile(latencies_ms, 0.5), percentile(latencies_ms, 0.99),
         percentile(latencies_ms, 1.0), confirmed, charged, complete ? "true" : "false");
     return complete ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const auto options = parse(argc, argv);
+    try {
+        return run_load(options);
+    } catch (const std::exception& error) {
+        // An unreachable broker or gateway: say so, instead of std::terminate's abort.
+        std::fprintf(stderr, "load_generator: %s\n", error.what());
+        return 2;
+    }
 }
