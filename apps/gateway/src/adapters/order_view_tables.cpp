@@ -18,7 +18,7 @@ namespace {
 
 // status_version: the order-stream version of the event that set the status (-1: none yet),
 // so a late or redelivered older event never moves the status back. The history's primary
-// key is an index here (kIndexes): a bulk load builds it after the rows.
+// key is made by kCreateHistoryKey: a bulk load builds it after the rows.
 constexpr std::string_view kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS {summaries} (
     order_id            uuid PRIMARY KEY,
@@ -50,21 +50,32 @@ CREATE TABLE IF NOT EXISTS {offsets} (
 );
 )sql";
 
-// What makes the idempotent write path possible (ON CONFLICT (event_id)). Tables created
-// before ADR 16 have it already, as their inline primary key.
+// What makes the idempotent write path possible: ON CONFLICT (order_id, version), an event's
+// place in its order's stream. Tables made before ADR 26 are keyed by event_id, with the same
+// pair in a second index; they are rekeyed here, so one random-uuid index per row is left
+// (docs/adr/0026-order-history-keyed-by-order-and-version.md).
 constexpr std::string_view kCreateHistoryKey = R"sql(
-DO $$ BEGIN
+DO $$
+DECLARE
+    key_name name;
+BEGIN
+    SELECT c.conname INTO key_name FROM pg_constraint AS c
+    JOIN pg_attribute AS a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+    WHERE c.conrelid = CAST('{history}' AS regclass) AND c.contype = 'p'
+      AND a.attname = 'event_id';
+    IF key_name IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE {history} DROP CONSTRAINT %I', key_name);
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_constraint
                    WHERE conrelid = CAST('{history}' AS regclass) AND contype = 'p') THEN
-        ALTER TABLE {history} ADD CONSTRAINT {history}_pkey PRIMARY KEY (event_id);
+        ALTER TABLE {history} ADD CONSTRAINT {history}_pkey PRIMARY KEY (order_id, version);
     END IF;
 END $$;
+DROP INDEX IF EXISTS {history}_by_order;
 )sql";
 
-// What the queries read by; a bulk load builds them once at its end.
-constexpr std::string_view kCreateHistoryIndexes = R"sql(
-CREATE INDEX IF NOT EXISTS {history}_by_order ON {history} (order_id, version);
-)sql";
+// What the queries read by; a bulk load builds them once at its end. The history is read by
+// its primary key (order_id, version).
 constexpr std::string_view kCreateSummaryIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS {summaries}_by_customer ON {summaries} (customer_id, created_at, order_id);
 CREATE INDEX IF NOT EXISTS {summaries}_by_status ON {summaries} (status, created_at, order_id);
@@ -73,7 +84,7 @@ CREATE INDEX IF NOT EXISTS {summaries}_by_creation ON {summaries} (created_at, o
 
 // Every index, by the suffix it has after its table's name.
 constexpr std::array kSummaryIndexes{"_pkey", "_by_customer", "_by_status", "_by_creation"};
-constexpr std::array kHistoryIndexes{"_pkey", "_by_order"};
+constexpr std::array kHistoryIndexes{"_pkey"};
 constexpr std::array kOffsetIndexes{"_pkey"};
 
 std::string expand(std::string_view text, const OrderViewTables& tables) {
@@ -177,12 +188,13 @@ std::vector<std::string> insert_history(soci::session& sql,
     if (!any) return inserted;
     const auto rows = json_text(buffer);
     soci::rowset<std::string> returned =
-        (sql.prepare << "INSERT INTO " + tables.history + " (" + kHistoryColumns +
-                            ") SELECT CAST(e AS uuid), CAST(o AS uuid), t, v, "
-                            "CAST(a AS timestamptz), NULLIF(s, ''), NULLIF(r, '') FROM "
-                            "jsonb_to_recordset(CAST(:rows AS jsonb)) AS h(e text, o text, t "
-                            "text, v bigint, a text, s text, r text) ON CONFLICT (event_id) DO "
-                            "NOTHING RETURNING CAST(event_id AS text)",
+        (sql.prepare
+             << "INSERT INTO " + tables.history + " (" + kHistoryColumns +
+                    ") SELECT CAST(e AS uuid), CAST(o AS uuid), t, v, "
+                    "CAST(a AS timestamptz), NULLIF(s, ''), NULLIF(r, '') FROM "
+                    "jsonb_to_recordset(CAST(:rows AS jsonb)) AS h(e text, o text, t "
+                    "text, v bigint, a text, s text, r text) ON CONFLICT (order_id, version) "
+                    "DO NOTHING RETURNING CAST(event_id AS text)",
          soci::use(rows, "rows"));
     for (const auto& id : returned) inserted.push_back(id);
     return inserted;
@@ -351,7 +363,6 @@ void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables
 
 void create_history_indexes(soci::session& sql, const OrderViewTables& tables) {
     sql << expand(kCreateHistoryKey, tables);
-    sql << expand(kCreateHistoryIndexes, tables);
 }
 
 void create_summary_indexes(soci::session& sql, const OrderViewTables& tables) {
