@@ -318,20 +318,16 @@ BOOST_AUTO_TEST_CASE(streams_appended_in_step_save_their_snapshots_in_different_
     // Sixty streams gaining one event per batch, as accounts do at one order each: with one
     // schedule for all, every stream would save in the third batch and none in the others.
     constexpr int kStreams = 60;
-    std::vector<es::StreamCommand<Command>> opens;
-    for (int s = 0; s < kStreams; ++s) {
-        opens.push_back(on("step-" + std::to_string(s), Open{}, "open-" + std::to_string(s)));
-    }
     std::vector<int> saved_in_batch;
     int saved_before = 0;
     for (int batch = 1; batch <= 3; ++batch) {
-        std::vector<es::StreamCommand<Command>> commands = opens;
-        if (batch > 1) {
-            commands.clear();
-            for (int s = 0; s < kStreams; ++s) {
-                commands.push_back(on("step-" + std::to_string(s), Add{batch},
-                                      "add-" + std::to_string(s) + "-" + std::to_string(batch)));
-            }
+        // Batch 1 opens every stream (version 1); the others add one event each.
+        std::vector<es::StreamCommand<Command>> commands;
+        for (int s = 0; s < kStreams; ++s) {
+            const auto id = std::to_string(s) + "-" + std::to_string(batch);
+            commands.push_back(batch == 1
+                                   ? on("step-" + std::to_string(s), Open{}, "open-" + id)
+                                   : on("step-" + std::to_string(s), Add{batch}, "add-" + id));
         }
         run_snapshotting(cache, commands);
         int saved = 0;
