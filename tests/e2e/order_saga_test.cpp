@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "ordersource/core/ids.hpp"
+#include "ordersource/eventstore/snapshot_store.hpp"
 #include "ordersource/kafka/consumer.hpp"
 #include "ordersource/kafka/producer.hpp"
 #include "ordersource/pg/connection.hpp"
@@ -666,7 +667,11 @@ BOOST_AUTO_TEST_CASE(
 BOOST_AUTO_TEST_CASE(
     a_restarted_payment_service_restores_accounts_and_their_credit_from_snapshots) {
     auto& cluster = cluster_with();
-    const auto customer = testing::unique_name("snap");
+    // A customer whose account's snapshots fall on multiples of 4 (offset 0, ADR 22
+    // amendment), so the versions below read plainly.
+    auto customer = testing::unique_name("snap");
+    while (eventstore::snapshot_offset(eventstore::StreamId{"account-" + customer}, 4) != 0)
+        customer = testing::unique_name("snap");
     std::vector<std::string> orders;
     for (int i = 0; i < 6; ++i)
         orders.push_back(accepted_order(cluster, order_body(customer, "150.00")));
