@@ -36,10 +36,21 @@ std::vector<notifier::Observation> observations() {
     return result;
 }
 
+// What a schema's two tables hold, as sorted text.
+struct Schemas : testing::PgSchemas {
+    std::vector<std::string> notifications(const std::string& schema) {
+        return rows("SELECT event_id, order_id, kind, message, occurred_at FROM " + schema +
+                    ".notifications");
+    }
+    std::vector<std::string> owners(const std::string& schema) {
+        return rows("SELECT order_id, customer_id FROM " + schema + ".notifier_order_owners");
+    }
+};
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_CASE(a_batch_records_what_one_at_a_time_records_and_each_notification_once,
-                        testing::PgSchemas) {
+                        Schemas) {
     const auto all = observations();
     const auto single = make("notify_single");
     const auto batched = make("notify_batched");
@@ -53,13 +64,6 @@ BOOST_FIXTURE_TEST_CASE(a_batch_records_what_one_at_a_time_records_and_each_noti
     BOOST_TEST(new_one_by_one == 6U);
     BOOST_TEST(in_batch.record(all).empty());  // the consume loop offers the batch again
 
-    const auto notifications = [&](const std::string& schema) {
-        return rows("SELECT event_id, order_id, kind, message, occurred_at FROM " + schema +
-                    ".notifications");
-    };
-    const auto owners = [&](const std::string& schema) {
-        return rows("SELECT order_id, customer_id FROM " + schema + ".notifier_order_owners");
-    };
     BOOST_TEST(notifications(batched).size() == 6U);
     BOOST_TEST(notifications(batched) == notifications(single), boost::test_tools::per_element());
     BOOST_TEST(owners(batched).size() == 3U);
@@ -68,4 +72,34 @@ BOOST_FIXTURE_TEST_CASE(a_batch_records_what_one_at_a_time_records_and_each_noti
     BOOST_REQUIRE(stored.size() == 2U);
     BOOST_TEST(stored[0].notification.kind == "ACCEPTED");
     BOOST_TEST(stored[0].customer_id == "c-0");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_table_keyed_by_event_id_is_rekeyed_and_redelivery_still_adds_nothing,
+                        Schemas) {
+    const auto all = observations();
+    const auto current = make("notify_current");
+    const auto upgraded = make("notify_upgraded");
+    notifier::PgNotificationStore reference(database(), 1, current);
+    reference.record(all);
+    // The table as observers before ADR 27 made it, holding what they had recorded.
+    *session << "CREATE SCHEMA " + upgraded;
+    *session << "CREATE TABLE " + upgraded +
+                    ".notifications (event_id uuid PRIMARY KEY, order_id uuid NOT NULL, kind text "
+                    "NOT NULL, message text NOT NULL, occurred_at timestamptz NOT NULL, "
+                    "recorded_at timestamptz NOT NULL DEFAULT now())";
+    *session << "CREATE INDEX notifications_by_order ON " + upgraded +
+                    ".notifications (order_id, occurred_at, event_id)";
+    *session << "INSERT INTO " + upgraded + ".notifications SELECT * FROM " + current +
+                    ".notifications";
+
+    notifier::PgNotificationStore store(database(), 1, upgraded);
+    BOOST_TEST(store.record(all).empty());  // every event again: each is already there
+
+    BOOST_TEST(notifications(upgraded) == notifications(current), boost::test_tools::per_element());
+    BOOST_TEST(primary_key(upgraded + ".notifications") == "PRIMARY KEY (order_id, event_id)");
+    BOOST_TEST(!has_index(upgraded, "notifications_by_order"));
+    const auto stored = store.for_order(all.front().owner->order_id);
+    BOOST_REQUIRE(stored.size() == 2U);
+    BOOST_TEST(stored[0].notification.kind == "ACCEPTED");
+    BOOST_TEST(stored[1].notification.kind == "CONFIRMED");
 }

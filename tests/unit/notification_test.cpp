@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(a_batch_stores_each_owner_and_notification_once_in_key_orde
         notifier::Notification{"e-2", "b-order", "ACCEPTED", "m", "t"}};
     const notifier::Observation other{
         notifier::OrderOwner{"a-order", "c-2"},
-        notifier::Notification{"e-1", "a-order", "ACCEPTED", "m", "t"}};
+        notifier::Notification{"e-3", "a-order", "ACCEPTED", "m", "t"}};
     // The same order's owner again (OrderCreated, then OrderAccepted), a redelivered event,
     // and an event that teaches nothing.
     const notifier::Observation owner_again{notifier::OrderOwner{"b-order", "c-1"}, std::nullopt};
@@ -70,7 +70,8 @@ BOOST_AUTO_TEST_CASE(a_batch_stores_each_owner_and_notification_once_in_key_orde
     BOOST_TEST(batch.owners[0].order_id == "a-order");
     BOOST_TEST(batch.owners[1].order_id == "b-order");
     BOOST_REQUIRE(batch.notifications.size() == 2U);
-    BOOST_TEST(batch.notifications[0].event_id == "e-1");
+    // By order first, as the table's key is (order_id, event_id).
+    BOOST_TEST(batch.notifications[0].event_id == "e-3");
     BOOST_TEST(batch.notifications[1].event_id == "e-2");
     BOOST_TEST(notifier::batch_of({}).notifications.empty());
 }

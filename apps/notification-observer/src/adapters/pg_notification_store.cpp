@@ -9,20 +9,37 @@
 namespace ordersource::notifier {
 namespace {
 
+// The key is (order_id, event_id): an event belongs to one order, so it is as unique as the
+// event id alone, and an order's notifications are one range of it - one random-uuid index
+// per row instead of two. Tables made before ADR 27 are keyed by event_id, with the order in
+// a second index; they are rekeyed here (docs/adr/0027-notifications-keyed-by-order.md).
 constexpr const char* kMigrate = R"sql(
 CREATE TABLE IF NOT EXISTS notifier_order_owners (
     order_id    uuid PRIMARY KEY,
     customer_id text NOT NULL
 );
 CREATE TABLE IF NOT EXISTS notifications (
-    event_id    uuid PRIMARY KEY,
+    event_id    uuid NOT NULL,
     order_id    uuid NOT NULL,
     kind        text NOT NULL,
     message     text NOT NULL,
     occurred_at timestamptz NOT NULL,
-    recorded_at timestamptz NOT NULL DEFAULT now()
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (order_id, event_id)
 );
-CREATE INDEX IF NOT EXISTS notifications_by_order ON notifications (order_id, occurred_at, event_id);
+DO $$
+DECLARE
+    key_name name;
+BEGIN
+    SELECT conname INTO key_name FROM pg_constraint
+    WHERE conrelid = CAST('notifications' AS regclass) AND contype = 'p'
+      AND cardinality(conkey) = 1;
+    IF key_name IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE notifications DROP CONSTRAINT %I', key_name);
+        ALTER TABLE notifications ADD PRIMARY KEY (order_id, event_id);
+    END IF;
+END $$;
+DROP INDEX IF EXISTS notifications_by_order;
 )sql";
 
 // A batch in one statement each, keys in order (ObservationBatch). A row already stored, by
@@ -36,7 +53,7 @@ constexpr const char* kRecordNotifications = R"sql(
 INSERT INTO notifications (event_id, order_id, kind, message, occurred_at)
 SELECT CAST(e AS uuid), CAST(o AS uuid), k, m, CAST(a AS timestamptz)
 FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(e text, o text, k text, m text, a text)
-ON CONFLICT (event_id) DO NOTHING
+ON CONFLICT (order_id, event_id) DO NOTHING
 RETURNING CAST(event_id AS text))sql";
 
 }  // namespace

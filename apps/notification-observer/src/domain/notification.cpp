@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <map>
+#include <utility>
 
 #include "ordersource/contracts/pooled_json.hpp"
 
@@ -55,11 +56,13 @@ Observation observe(const contracts::Envelope& envelope) {
 
 ObservationBatch batch_of(const std::vector<Observation>& observations) {
     std::map<std::string, const OrderOwner*> owners;
-    std::map<std::string, const Notification*> notifications;
+    std::map<std::pair<std::string, std::string>, const Notification*> notifications;
     for (const auto& observation : observations) {
         if (observation.owner) owners.emplace(observation.owner->order_id, &*observation.owner);
         if (observation.notification) {
-            notifications.emplace(observation.notification->event_id, &*observation.notification);
+            const auto& notification = *observation.notification;
+            notifications.emplace(std::pair(notification.order_id, notification.event_id),
+                                  &notification);
         }
     }
     ObservationBatch batch;
