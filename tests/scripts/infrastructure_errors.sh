@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The infrastructure scripts fail clearly in the bad situations a newcomer meets: port
 # already taken, Java missing, broker not ready by the deadline (log tail shown), PostgreSQL
-# failing to start (log shown) - and leave nothing running behind. Uses its own state
-# directory and ports, so it runs beside the suite's servers.
+# failing to start (log shown), a bad JVM option for the broker - and leave nothing running
+# behind. Uses its own state directory and ports, so it runs beside the suite's servers.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 export ORDERSOURCE_STATE_DIR="$(mktemp -d /tmp/ordersource-errors.XXXXXX)"
@@ -45,6 +45,11 @@ kill "$holder_pid"; wait "$holder_pid" 2>/dev/null; holder_pid=
 
 expect_failure "Java missing says how to get it" "Java not found.*scripts/setup" \
     env JAVA=/nonexistent/java "$ROOT/scripts/kafka-broker" start
+
+expect_failure "the broker's JVM options come from KAFKA_JVM_PERFORMANCE_OPTS" \
+    "Unrecognized VM option 'NotAJvmOptionOfOrdersource'" \
+    env KAFKA_JVM_PERFORMANCE_OPTS="-XX:+UseG1GC -XX:+NotAJvmOptionOfOrdersource" \
+    "$ROOT/scripts/kafka-broker" start
 
 expect_failure "broker not ready by the deadline shows the log tail" \
     "last lines of .*(server|stdout)\.log.*|not ready on 127.0.0.1:29192 within 0s" \
