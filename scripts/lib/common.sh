@@ -17,6 +17,9 @@ export ORDERSOURCE_ROOT
 : "${ORDERSOURCE_PG_PORT:=15432}"
 # The Java runtime that runs Kafka and its tools (any JDK/JRE 17+).
 : "${JAVA:=java}"
+# The broker's JVM options, under the names Kafka's own start scripts read.
+: "${KAFKA_HEAP_OPTS:=-Xms512m -Xmx1g}"
+: "${KAFKA_JVM_PERFORMANCE_OPTS:=-XX:+UseG1GC -XX:MaxGCPauseMillis=20}"
 : "${PG_READY_TIMEOUT_S:=60}"
 : "${ORDERSOURCE_PG_USER:=ordersource}"
 # Local-only development password; production passes its own through the environment.
