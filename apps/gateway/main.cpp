@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
         gateway::KafkaEventPublisher publisher(producer, &acknowledged_seconds);
         const gateway::SystemClock clock;
         gateway::OrderIntake intake(idempotency, publisher, clock, core::new_uuid);
-        gateway::PgOrderViewStore order_views(config.database, 2);
+        gateway::PgOrderViewStore order_views(config.database, 2, {},
+                                              config.read_model_cached_rows);
         gateway::OrderProjector projector(order_views);
         auto consumer_config = config.kafka;
         consumer_config["group.id"] = config.read_model_group;

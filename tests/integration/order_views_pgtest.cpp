@@ -72,7 +72,8 @@ BOOST_FIXTURE_TEST_CASE(a_batch_with_repeats_and_late_status_events_stores_what_
     const auto records = records_of(feed);
     const auto single = make("views_single");
     const auto batched = make("views_batched");
-    gateway::PgOrderViewStore one_by_one(database(), 1, single);
+    // One reads every row back, the other writes the rows it cached without reading them.
+    gateway::PgOrderViewStore one_by_one(database(), 1, single, 0);
     gateway::PgOrderViewStore in_batches(database(), 1, batched);
 
     one_at_a_time(one_by_one, records);
@@ -147,6 +148,48 @@ BOOST_FIXTURE_TEST_CASE(two_writers_overlapping_on_the_same_orders_lose_no_chang
     }
     one_at_a_time(reference, records);
     require_same_views(shared, serial);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_cached_row_another_writer_changed_is_read_again_not_overwritten,
+                        Schemas) {
+    // One gateway caches the orders it saw created; during a rebalance another applies their
+    // outcomes; then the first is offered the creations again (a redelivery). Written from
+    // its cache, the orders would be PENDING again.
+    const testing::OrderViewFeed feed(8);
+    const auto records = records_of(feed);
+    std::vector<FeedChange> created;
+    for (const auto& record : records) {
+        if (record.position.topic == "order-created") created.push_back(record);
+    }
+    const auto shared = make("views_cached_shared");
+    const auto serial = make("views_cached_serial");
+    gateway::PgOrderViewStore first(database(), 1, shared);
+    gateway::PgOrderViewStore second(database(), 1, shared);
+    gateway::PgOrderViewStore reference(database(), 1, serial, 0);
+
+    first.apply(created);
+    BOOST_TEST(first.cached_summaries() == 8U);
+    second.apply(records);
+    first.apply(created);
+    reference.apply(records);
+    require_same_views(shared, serial);
+    BOOST_TEST(first.cached_summaries() == 8U);
+
+    // An operator's fix by hand keeps the token: the trigger clears it, so the next write
+    // folds onto the fixed row instead of the cached one.
+    const auto fixed = feed.order_ids().front();
+    *session << "UPDATE " + shared +
+                    ".order_summaries SET status = 'CANCELLED', status_version = 99 WHERE "
+                    "order_id = CAST(:order AS uuid)",
+        soci::use(fixed, "order");
+    BOOST_TEST(testing::OrderViewFeed::final_status(0) != "CANCELLED");
+    first.apply(created);  // its cache holds every row as the last write left it
+    const auto view = first.find(fixed);
+    BOOST_REQUIRE(view.has_value());
+    BOOST_TEST(view->status == "CANCELLED");
+    BOOST_TEST(rows(shared, "order_summaries", "status_version").size() == 8U);
+    BOOST_TEST(rows(shared, "order_summaries WHERE status_version = 99", "status_version").size() ==
+               1U);
 }
 
 namespace {

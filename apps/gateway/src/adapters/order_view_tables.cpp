@@ -7,17 +7,23 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <random>
 #include <set>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "adapters/pg_copy.hpp"
+#include "adapters/summary_cache.hpp"
 #include "domain/order_summary_fold.hpp"
 
 namespace ordersource::gateway {
 namespace {
 
 // status_version: the order-stream version of the event that set the status (-1: none yet),
-// so a late or redelivered older event never moves the status back. The history's primary
+// so a late or redelivered older event never moves the status back. writer_token: the random
+// token of the live write that stored the row (NULL when COPYed); an update that keeps it,
+// which only a writer unaware of it makes (an older gateway, an operator's SQL), clears it,
+// so no cache trusts such a row (adapters/summary_cache.hpp). The history's primary
 // key is made by kCreateHistoryKey: a bulk load builds it after the rows.
 constexpr std::string_view kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS {summaries} (
@@ -40,8 +46,23 @@ CREATE TABLE IF NOT EXISTS {history} (
     version     bigint NOT NULL,
     occurred_at timestamptz NOT NULL
 );
+ALTER TABLE {summaries} ADD COLUMN IF NOT EXISTS writer_token bigint;
 ALTER TABLE {history} ADD COLUMN IF NOT EXISTS status text;
 ALTER TABLE {history} ADD COLUMN IF NOT EXISTS cancellation_reason text;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_proc WHERE proname = 'order_summaries_forget_writer_token'
+                   AND pronamespace = CAST(current_schema() AS regnamespace)) THEN
+        CREATE FUNCTION order_summaries_forget_writer_token() RETURNS trigger
+        LANGUAGE plpgsql AS $body$ BEGIN NEW.writer_token := NULL; RETURN NEW; END $body$;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgname = 'forget_writer_token'
+                   AND tgrelid = CAST('{summaries}' AS regclass)) THEN
+        CREATE TRIGGER forget_writer_token BEFORE UPDATE ON {summaries} FOR EACH ROW
+        WHEN (NEW.writer_token IS NOT DISTINCT FROM OLD.writer_token)
+        EXECUTE FUNCTION order_summaries_forget_writer_token();
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS {offsets} (
     topic       text NOT NULL,
     partition   integer NOT NULL,
@@ -154,6 +175,14 @@ void lock_orders(soci::session& sql,
         soci::use(tables.summaries, "space"), soci::use(array, "keys"), soci::into(locked);
 }
 
+// Runs `statement`, its :rows parameter bound to `rows`; returns the first column of each row.
+std::vector<std::string> text_column(soci::session& sql,
+                                     const std::string& statement,
+                                     const std::string& rows) {
+    soci::rowset<std::string> returned = (sql.prepare << statement, soci::use(rows, "rows"));
+    return {returned.begin(), returned.end()};
+}
+
 // Inserts the history rows; returns the event ids that were new.
 std::vector<std::string> insert_history(soci::session& sql,
                                         const OrderViewTables& tables,
@@ -184,20 +213,15 @@ std::vector<std::string> insert_history(soci::session& sql,
         writer.EndObject();
     }
     writer.EndArray();
-    std::vector<std::string> inserted;
-    if (!any) return inserted;
-    const auto rows = json_text(buffer);
-    soci::rowset<std::string> returned =
-        (sql.prepare
-             << "INSERT INTO " + tables.history + " (" + kHistoryColumns +
-                    ") SELECT CAST(e AS uuid), CAST(o AS uuid), t, v, "
-                    "CAST(a AS timestamptz), NULLIF(s, ''), NULLIF(r, '') FROM "
-                    "jsonb_to_recordset(CAST(:rows AS jsonb)) AS h(e text, o text, t "
-                    "text, v bigint, a text, s text, r text) ON CONFLICT (order_id, version) "
-                    "DO NOTHING RETURNING CAST(event_id AS text)",
-         soci::use(rows, "rows"));
-    for (const auto& id : returned) inserted.push_back(id);
-    return inserted;
+    if (!any) return {};
+    return text_column(sql,
+                       "INSERT INTO " + tables.history + " (" + kHistoryColumns +
+                           ") SELECT CAST(e AS uuid), CAST(o AS uuid), t, v, "
+                           "CAST(a AS timestamptz), NULLIF(s, ''), NULLIF(r, '') FROM "
+                           "jsonb_to_recordset(CAST(:rows AS jsonb)) AS h(e text, o text, t "
+                           "text, v bigint, a text, s text, r text) ON CONFLICT (order_id, "
+                           "version) DO NOTHING RETURNING CAST(event_id AS text)",
+                       json_text(buffer));
 }
 
 // COPYs the history rows (the first of each event id); returns the event ids.
@@ -261,14 +285,39 @@ SummaryRows load_summaries(soci::session& sql,
     return rows;
 }
 
-void upsert_summaries(soci::session& sql,
-                      const OrderViewTables& tables,
-                      const std::map<std::string, SummaryRow>& rows) {
-    if (rows.empty()) return;
+// How one summary row is written: into a gap, over the row read in this transaction, or over
+// the row a cache remembers, only if it still carries the token the cache has for it.
+enum class SummaryWriteMode { kInsert, kUpdate, kUpdateIfToken };
+
+struct SummaryWrite {
+    SummaryWriteMode mode = SummaryWriteMode::kInsert;
+    std::int64_t expected_token = 0;  // kUpdateIfToken
+    bool items_changed = false;       // else the stored items stay (they dominate the payload)
+    std::int64_t token = 0;           // stored with the row
+};
+
+// The touched orders' rows, folded, and how each is written.
+struct SummaryPlan {
+    SummaryRows rows;
+    std::map<std::string, SummaryWrite, std::less<>> writes;
+};
+
+std::int64_t untracked_token() {
+    thread_local std::mt19937_64 tokens{std::random_device{}()};
+    return static_cast<std::int64_t>(tokens());
+}
+
+// Writes the plan's rows in one statement; returns the order ids it did not write: an insert
+// that met a row, an update whose row is gone or carries another token.
+std::vector<std::string> write_summaries(soci::session& sql,
+                                         const OrderViewTables& tables,
+                                         const SummaryPlan& plan) {
+    if (plan.rows.empty()) return {};
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.StartArray();
-    for (const auto& [id, row] : rows) {
+    for (const auto& [id, row] : plan.rows) {
+        const auto& write = plan.writes.at(id);
         writer.StartObject();
         writer.Key("o");
         writer.String(row.order_id);
@@ -282,8 +331,10 @@ void upsert_summaries(soci::session& sql,
         writer.String(row.currency);
         writer.Key("t");
         writer.String(row.total);
-        writer.Key("i");
-        writer.RawValue(row.items_json.c_str(), row.items_json.size(), rapidjson::kArrayType);
+        if (write.items_changed || write.mode == SummaryWriteMode::kInsert) {
+            writer.Key("i");
+            writer.RawValue(row.items_json.c_str(), row.items_json.size(), rapidjson::kArrayType);
+        }
         writer.Key("n");
         writer.Int(row.item_count);
         writer.Key("ca");
@@ -292,21 +343,144 @@ void upsert_summaries(soci::session& sql,
         writer.String(row.updated_at);
         writer.Key("v");
         writer.Int64(row.status_version);
+        writer.Key("m");
+        switch (write.mode) {
+            case SummaryWriteMode::kInsert:
+                writer.String("i");
+                break;
+            case SummaryWriteMode::kUpdate:
+                writer.String("u");
+                break;
+            case SummaryWriteMode::kUpdateIfToken:
+                writer.String("t");
+                writer.Key("w");
+                writer.Int64(write.expected_token);
+                break;
+        }
+        writer.Key("k");
+        writer.Int64(write.token);
         writer.EndObject();
     }
     writer.EndArray();
-    const auto json = json_text(buffer);
-    sql << "INSERT INTO " + tables.summaries + " (" + kSummaryColumns +
-               ") SELECT CAST(o AS uuid), c, s, "
-               "NULLIF(r, ''), cu, t, i, n, CAST(ca AS timestamptz), CAST(ua AS timestamptz), v "
-               "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(o text, c text, s text, r "
-               "text, cu text, t text, i jsonb, n integer, ca text, ua text, v bigint) ON "
-               "CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, status = "
-               "excluded.status, cancellation_reason = excluded.cancellation_reason, currency = "
-               "excluded.currency, total = excluded.total, items = excluded.items, item_count = "
-               "excluded.item_count, created_at = excluded.created_at, updated_at = "
-               "excluded.updated_at, status_version = excluded.status_version",
-        soci::use(json, "rows");
+    // The update joins by primary key (a nested loop over the batch); the two parts touch
+    // disjoint orders, so one statement can do both. Only the rows not written come back
+    // (none, nearly always): every returned row costs the client more than the anti-join.
+    return text_column(
+        sql,
+        "WITH x AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(o text, "
+        "c text, s text, r text, cu text, t text, i jsonb, n integer, ca text, ua text, "
+        "v bigint, m text, w bigint, k bigint)), updated AS (UPDATE " +
+            tables.summaries +
+            " AS s SET customer_id = x.c, status = x.s, cancellation_reason = "
+            "NULLIF(x.r, ''), currency = x.cu, total = x.t, items = COALESCE(x.i, "
+            "s.items), item_count = x.n, created_at = CAST(x.ca AS timestamptz), "
+            "updated_at = CAST(x.ua AS timestamptz), status_version = x.v, "
+            "writer_token = x.k FROM x WHERE x.m <> 'i' AND s.order_id = CAST(x.o AS "
+            "uuid) AND (x.m = 'u' OR s.writer_token = x.w) RETURNING s.order_id), "
+            "inserted AS (INSERT INTO " +
+            tables.summaries + " (" + kSummaryColumns +
+            ", writer_token) SELECT CAST(o AS uuid), c, s, NULLIF(r, ''), cu, t, i, n, "
+            "CAST(ca AS timestamptz), CAST(ua AS timestamptz), v, k FROM x WHERE m = 'i' "
+            "ON CONFLICT (order_id) DO NOTHING RETURNING order_id) SELECT x.o FROM x "
+            "LEFT JOIN (SELECT order_id FROM updated UNION ALL SELECT order_id FROM "
+            "inserted) AS w ON w.order_id = CAST(x.o AS uuid) WHERE w.order_id IS NULL",
+        json_text(buffer));
+}
+
+std::unordered_set<std::string_view> orders_created_in(
+    const std::vector<const OrderViewChange*>& changes) {
+    auto orders = orders_starting_in(changes);
+    for (const auto* change : changes) {
+        if (change->details) orders.insert(change->order_id);
+    }
+    return orders;
+}
+
+// Folds the changes onto the plan's rows and gives every row its new token.
+void fold_plan(SummaryPlan& plan,
+               const std::vector<const OrderViewChange*>& changes,
+               SummaryCache* cache) {
+    for (const auto* change : changes) {
+        if (change->details) plan.writes.find(change->order_id)->second.items_changed = true;
+    }
+    fold_summaries(plan.rows, changes);
+    for (auto& [id, write] : plan.writes) {
+        write.token = cache != nullptr ? cache->next_token() : untracked_token();
+    }
+}
+
+void plan_from_database(SummaryPlan& plan,
+                        soci::session& sql,
+                        const OrderViewTables& tables,
+                        const std::unordered_set<std::string_view>& order_ids) {
+    auto loaded = load_summaries(sql, tables, order_ids);
+    for (const auto id : order_ids) {
+        plan.writes[std::string(id)].mode = loaded.contains(std::string(id))
+                                                ? SummaryWriteMode::kUpdate
+                                                : SummaryWriteMode::kInsert;
+    }
+    plan.rows.merge(loaded);
+}
+
+// Moves the written rows into the cache's staging area, with their tokens.
+void stage_rows(SummaryCache* cache, SummaryPlan& plan) {
+    if (cache == nullptr) return;
+    for (auto& [id, row] : plan.rows) cache->stage(std::move(row), plan.writes.at(id).token);
+}
+
+// Folds the unseen changes onto the touched orders' rows and writes them, reading back only
+// the rows the cache cannot vouch for (ADR 28); stages the written rows in the cache.
+void fold_and_write_summaries(soci::session& sql,
+                              const OrderViewTables& tables,
+                              const std::vector<const OrderViewChange*>& unseen,
+                              SummaryCache* cache) {
+    const auto touched = touched_orders(unseen);
+    SummaryPlan plan;
+    std::unordered_set<std::string_view> to_read;
+    if (cache == nullptr) {
+        to_read = touched;
+    } else {
+        const auto created = orders_created_in(unseen);
+        for (const auto id : touched) {
+            std::string key(id);
+            if (auto entry = cache->take(key)) {
+                plan.writes[key] = {.mode = SummaryWriteMode::kUpdateIfToken,
+                                    .expected_token = entry->token};
+                plan.rows.emplace(std::move(key), std::move(entry->row));
+            } else if (created.contains(id)) {
+                plan.writes[std::move(key)].mode = SummaryWriteMode::kInsert;
+            } else {
+                to_read.insert(id);
+            }
+        }
+    }
+    plan_from_database(plan, sql, tables, to_read);
+    fold_plan(plan, unseen, cache);
+    const auto unwritten = write_summaries(sql, tables, plan);
+    if (unwritten.empty()) {
+        stage_rows(cache, plan);
+        return;
+    }
+    // Another writer changed (or created) these rows since this one cached (or guessed)
+    // them: read them and fold this batch's changes onto what they hold now.
+    std::unordered_set<std::string_view> stale(unwritten.begin(), unwritten.end());
+    std::vector<const OrderViewChange*> theirs;
+    for (const auto* change : unseen) {
+        if (stale.contains(change->order_id)) theirs.push_back(change);
+    }
+    for (const auto& id : unwritten) {
+        plan.rows.erase(id);
+        plan.writes.erase(id);
+    }
+    stage_rows(cache, plan);
+    SummaryPlan reread;
+    plan_from_database(reread, sql, tables, stale);
+    fold_plan(reread, theirs, cache);
+    if (!write_summaries(sql, tables, reread).empty()) {
+        // Under the orders' advisory locks nothing else writes them: a bug or a foreign writer.
+        throw std::runtime_error("order summaries changed while their advisory locks were held");
+    }
+    stage_rows(cache, reread);
 }
 
 // Replaces the rows: the stored ones among them are deleted, then all are COPYed.
@@ -432,7 +606,8 @@ void apply_order_view_batch(soci::session& sql,
                             const OrderViewTables& tables,
                             std::vector<OrderViewChange> changes,
                             WritePath path,
-                            SummaryRows* carried) {
+                            SummaryRows* carried,
+                            SummaryCache* cache) {
     for (auto& change : changes) change = with_normalised_times(std::move(change));
     std::vector<std::string> returned_ids;
     std::unordered_set<std::string_view> new_event_ids;
@@ -453,12 +628,14 @@ void apply_order_view_batch(soci::session& sql,
             break;
     }
     const auto unseen = unseen_changes(changes, new_event_ids);
-    auto touched = touched_orders(unseen);
-    if (path == WritePath::kStoreBulkLoad) {
-        for (const auto order_id : orders_starting_in(unseen)) touched.erase(order_id);
+    if (path == WritePath::kIdempotent) {
+        fold_and_write_summaries(sql, tables, unseen, cache);
+        return;
     }
+    auto touched = touched_orders(unseen);
+    for (const auto order_id : orders_starting_in(unseen)) touched.erase(order_id);
     SummaryRows rows;
-    if (path == WritePath::kStoreBulkLoad && carried != nullptr) {
+    if (carried != nullptr) {
         for (auto found = carried->begin(); found != carried->end();) {
             if (touched.erase(found->first) == 0) {
                 ++found;
@@ -471,21 +648,15 @@ void apply_order_view_batch(soci::session& sql,
     std::set<std::string> stored;
     for (const auto& [id, row] : rows) stored.insert(id);
     fold_summaries(rows, unseen);
-    switch (path) {
-        case WritePath::kIdempotent:
-            upsert_summaries(sql, tables, rows);
-            break;
-        case WritePath::kStoreBulkLoad:
-            copy_summaries(sql, tables, rows, stored);
-            if (carried != nullptr) *carried = std::move(rows);
-            break;
-    }
+    copy_summaries(sql, tables, rows, stored);
+    if (carried != nullptr) *carried = std::move(rows);
 }
 
 void apply_feed_batch(soci::session& sql,
                       const OrderViewTables& tables,
                       const std::vector<FeedChange>& batch,
-                      WritePath path) {
+                      WritePath path,
+                      SummaryCache* cache) {
     std::vector<OrderViewChange> changes;
     changes.reserve(batch.size());
     FeedOffsets next;
@@ -494,7 +665,7 @@ void apply_feed_batch(soci::session& sql,
         slot = std::max(slot, position.offset + 1);
         if (change) changes.push_back(*change);
     }
-    apply_order_view_batch(sql, tables, std::move(changes), path);
+    apply_order_view_batch(sql, tables, std::move(changes), path, nullptr, cache);
     store_feed_offsets(sql, tables, next);
 }
 

@@ -21,6 +21,8 @@ class session;
 
 namespace ordersource::gateway {
 
+class SummaryCache;
+
 struct OrderViewTables {
     std::string summaries = "order_summaries";
     std::string history = "order_history";
@@ -93,17 +95,22 @@ using SummaryRows = std::map<std::string, SummaryRow>;
 // change again changes nothing. kStoreBulkLoad only: `carried`, if given, holds the rows the
 // load's previous batch wrote and is replaced by this batch's; rows found there are not
 // read back from the database (orders whose outcome lands in the next batch).
+// kIdempotent only: rows found in `cache`, if given, are not read back either unless another
+// writer changed them since, and the rows written are staged in it; the caller commits the
+// staged rows after its transaction, or discards them (adapters/summary_cache.hpp).
 void apply_order_view_batch(soci::session& sql,
                             const OrderViewTables& tables,
                             std::vector<OrderViewChange> changes,
                             WritePath path = WritePath::kIdempotent,
-                            SummaryRows* carried = nullptr);
+                            SummaryRows* carried = nullptr,
+                            SummaryCache* cache = nullptr);
 
 // The same for records of the Kafka feed, moving the checkpoint past each of them in the
 // same transaction.
 void apply_feed_batch(soci::session& sql,
                       const OrderViewTables& tables,
                       const std::vector<FeedChange>& batch,
-                      WritePath path = WritePath::kIdempotent);
+                      WritePath path = WritePath::kIdempotent,
+                      SummaryCache* cache = nullptr);
 
 }  // namespace ordersource::gateway

@@ -5,6 +5,7 @@
 #include <soci/soci.h>
 
 #include "adapters/order_view_tables.hpp"
+#include "adapters/summary_cache.hpp"
 
 namespace ordersource::gateway {
 namespace {
@@ -40,8 +41,10 @@ std::string utc_text(const char* column) {
 
 PgOrderViewStore::PgOrderViewStore(const pg::ConnectionSettings& settings,
                                    std::size_t pool_size,
-                                   const std::string& schema)
-    : pool_(std::make_unique<soci::connection_pool>(pool_size)) {
+                                   const std::string& schema,
+                                   std::size_t cached_summaries)
+    : pool_(std::make_unique<soci::connection_pool>(pool_size)),
+      cache_(cached_summaries > 0 ? std::make_unique<SummaryCache>(cached_summaries) : nullptr) {
     for (std::size_t i = 0; i < pool_size; ++i) {
         auto& session = pool_->at(i);
         session.open(*soci::factory_postgresql(), settings.connection_string());
@@ -58,10 +61,22 @@ PgOrderViewStore::PgOrderViewStore(const pg::ConnectionSettings& settings,
 PgOrderViewStore::~PgOrderViewStore() = default;
 
 void PgOrderViewStore::apply(const std::vector<FeedChange>& batch) {
+    const std::lock_guard lock(applying_);
     soci::session sql(*pool_);
-    soci::transaction transaction(sql);
-    apply_feed_batch(sql, OrderViewTables{}, batch);
-    transaction.commit();
+    try {
+        soci::transaction transaction(sql);
+        apply_feed_batch(sql, OrderViewTables{}, batch, WritePath::kIdempotent, cache_.get());
+        transaction.commit();
+    } catch (...) {
+        if (cache_) cache_->discard_staged();
+        throw;
+    }
+    if (cache_) cache_->commit_staged();
+}
+
+std::size_t PgOrderViewStore::cached_summaries() const {
+    const std::lock_guard lock(applying_);
+    return cache_ ? cache_->size() : 0;
 }
 
 void PgOrderViewStore::ping() {

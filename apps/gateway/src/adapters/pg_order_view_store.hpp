@@ -3,6 +3,7 @@
 // events (order_summaries, order_history), applied idempotently by event id.
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -15,13 +16,22 @@ class connection_pool;
 
 namespace ordersource::gateway {
 
+class SummaryCache;
+
 class PgOrderViewStore final : public OrderViewWriter, public OrderQueries {
   public:
+    // Half a minute of orders at the rates this cluster sustains: their outcomes, refunds and
+    // most timeouts land within it.
+    static constexpr std::size_t kDefaultCachedSummaries = 60'000;
+
     // Connects and creates the tables if missing (under an advisory lock), in `schema` if one
     // is named (created if missing; tests use their own), else in the search path's first.
+    // `cached_summaries`: how many summary rows it keeps to write without reading them back
+    // (adapters/summary_cache.hpp; 0 reads every row).
     PgOrderViewStore(const pg::ConnectionSettings& settings,
                      std::size_t pool_size,
-                     const std::string& schema = {});
+                     const std::string& schema = {},
+                     std::size_t cached_summaries = kDefaultCachedSummaries);
     ~PgOrderViewStore() override;
     PgOrderViewStore(const PgOrderViewStore&) = delete;
     PgOrderViewStore& operator=(const PgOrderViewStore&) = delete;
@@ -31,9 +41,13 @@ class PgOrderViewStore final : public OrderViewWriter, public OrderQueries {
     OrderPage list(const OrderListQuery& query) override;
     // A round trip, for readiness.
     void ping();
+    // How many summary rows are cached (for tests).
+    std::size_t cached_summaries() const;
 
   private:
     std::unique_ptr<soci::connection_pool> pool_;
+    mutable std::mutex applying_;  // guards the cache
+    std::unique_ptr<SummaryCache> cache_;
 };
 
 }  // namespace ordersource::gateway
