@@ -24,7 +24,7 @@ GatewayConfig GatewayConfig::from_env() {
     config.read_model_max_batch =
         static_cast<std::size_t>(core::env_int("GATEWAY_READ_MODEL_MAX_BATCH", 5000, 1, 100000));
     config.read_model_cached_rows = static_cast<std::size_t>(
-        core::env_int("GATEWAY_READ_MODEL_CACHED_ROWS", 60000, 0, 10000000));
+        core::env_int("GATEWAY_READ_MODEL_CACHED_ROWS", 20000, 0, 10000000));
     config.claim_linger =
         std::chrono::microseconds(core::env_int("GATEWAY_CLAIM_LINGER_US", 2000, 0, 1000000));
     config.log_level = core::parse_log_level(core::env_string("LOG_LEVEL", "info"));
@@ -51,7 +51,7 @@ Environment (defaults in brackets):
   GATEWAY_READ_MODEL_LINGER_MS how long the read model waits to fill a batch [250]
   GATEWAY_READ_MODEL_MAX_BATCH most records the read model applies in one transaction [5000]
   GATEWAY_READ_MODEL_CACHED_ROWS  order summaries the read model keeps to write again
-                               without reading them back, 0 = none [60000]
+                               without reading them back, 0 = none [20000]
   GATEWAY_CLAIM_LINGER_US      how long an Idempotency-Key claim waits for others to share
                                its commit, in microseconds [2000]
   ORDERSOURCE_KAFKA_BOOTSTRAP  Kafka bootstrap servers [127.0.0.1:9092]

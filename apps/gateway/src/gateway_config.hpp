@@ -20,7 +20,7 @@ struct GatewayConfig {
     std::chrono::milliseconds read_model_linger{250};
     std::size_t read_model_max_batch = 5000;
     // Summary rows written again without being read back first (ADR 28).
-    std::size_t read_model_cached_rows = 60'000;
+    std::size_t read_model_cached_rows = 20'000;
     // Idempotency-Key claims sharing a commit (ADR 10, ADR 24).
     std::chrono::microseconds claim_linger{2000};
     core::LogLevel log_level = core::LogLevel::kInfo;
