@@ -65,8 +65,7 @@ int main(int argc, char** argv) {
                    "OrderCreated records, from produce to the broker's acknowledgement.");
         auto claims_database = config.database;
         claims_database.application_name = "gateway idempotency claims";
-        gateway::PgIdempotencyStore idempotency(claims_database,
-                                                {.max_batch = 500, .linger = config.claim_linger},
+        gateway::PgIdempotencyStore idempotency(claims_database, {.linger = config.claim_linger},
                                                 {&claim_seconds, &claim_write_seconds});
         kafka::Producer producer(config.kafka);
         gateway::KafkaEventPublisher publisher(producer, &acknowledged_seconds);
