@@ -24,7 +24,8 @@ GatewayConfig GatewayConfig::from_env() {
     config.read_model_max_batch =
         static_cast<std::size_t>(core::env_int("GATEWAY_READ_MODEL_MAX_BATCH", 5000, 1, 100000));
     config.read_model_cached_rows = static_cast<std::size_t>(
-        core::env_int("GATEWAY_READ_MODEL_CACHED_ROWS", 20000, 0, 10000000));
+        core::env_int("GATEWAY_READ_MODEL_CACHED_ROWS",
+                      static_cast<std::int64_t>(config.read_model_cached_rows), 0, 10000000));
     config.claim_linger =
         std::chrono::microseconds(core::env_int("GATEWAY_CLAIM_LINGER_US", 2000, 0, 1000000));
     config.log_level = core::parse_log_level(core::env_string("LOG_LEVEL", "info"));

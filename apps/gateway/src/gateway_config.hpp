@@ -4,6 +4,7 @@
 #include <string>
 
 #include "adapters/http_api.hpp"
+#include "adapters/pg_order_view_store.hpp"
 #include "ordersource/core/log.hpp"
 #include "ordersource/kafka/record.hpp"
 #include "ordersource/pg/connection.hpp"
@@ -20,7 +21,7 @@ struct GatewayConfig {
     std::chrono::milliseconds read_model_linger{250};
     std::size_t read_model_max_batch = 5000;
     // Summary rows written again without being read back first (ADR 28).
-    std::size_t read_model_cached_rows = 20'000;
+    std::size_t read_model_cached_rows = PgOrderViewStore::kDefaultCachedSummaries;
     // Idempotency-Key claims sharing a commit (ADR 10, ADR 24).
     std::chrono::microseconds claim_linger{2000};
     core::LogLevel log_level = core::LogLevel::kInfo;

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <random>
 #include <set>
 #include <stdexcept>
 #include <unordered_set>
@@ -302,11 +301,6 @@ struct SummaryPlan {
     std::map<std::string, SummaryWrite, std::less<>> writes;
 };
 
-std::int64_t untracked_token() {
-    thread_local std::mt19937_64 tokens{std::random_device{}()};
-    return static_cast<std::int64_t>(tokens());
-}
-
 // Writes the plan's rows in one statement; returns the order ids it did not write: an insert
 // that met a row, an update whose row is gone or carries another token.
 std::vector<std::string> write_summaries(soci::session& sql,
@@ -397,15 +391,13 @@ std::unordered_set<std::string_view> orders_created_in(
 }
 
 // Folds the changes onto the plan's rows and gives every row its new token.
-void fold_plan(SummaryPlan& plan,
-               const std::vector<const OrderViewChange*>& changes,
-               SummaryCache* cache) {
+void fold_plan(SummaryPlan& plan, const std::vector<const OrderViewChange*>& changes) {
     for (const auto* change : changes) {
         if (change->details) plan.writes.find(change->order_id)->second.items_changed = true;
     }
     fold_summaries(plan.rows, changes);
     for (auto& [id, write] : plan.writes) {
-        write.token = cache != nullptr ? cache->next_token() : untracked_token();
+        write.token = new_writer_token();
     }
 }
 
@@ -415,9 +407,10 @@ void plan_from_database(SummaryPlan& plan,
                         const std::unordered_set<std::string_view>& order_ids) {
     auto loaded = load_summaries(sql, tables, order_ids);
     for (const auto id : order_ids) {
-        plan.writes[std::string(id)].mode = loaded.contains(std::string(id))
-                                                ? SummaryWriteMode::kUpdate
-                                                : SummaryWriteMode::kInsert;
+        std::string key(id);
+        const auto mode =
+            loaded.contains(key) ? SummaryWriteMode::kUpdate : SummaryWriteMode::kInsert;
+        plan.writes[std::move(key)].mode = mode;
     }
     plan.rows.merge(loaded);
 }
@@ -455,7 +448,7 @@ void fold_and_write_summaries(soci::session& sql,
         }
     }
     plan_from_database(plan, sql, tables, to_read);
-    fold_plan(plan, unseen, cache);
+    fold_plan(plan, unseen);
     const auto unwritten = write_summaries(sql, tables, plan);
     if (unwritten.empty()) {
         stage_rows(cache, plan);
@@ -475,7 +468,7 @@ void fold_and_write_summaries(soci::session& sql,
     stage_rows(cache, plan);
     SummaryPlan reread;
     plan_from_database(reread, sql, tables, stale);
-    fold_plan(reread, theirs, cache);
+    fold_plan(reread, theirs);
     if (!write_summaries(sql, tables, reread).empty()) {
         // Under the orders' advisory locks nothing else writes them: a bug or a foreign writer.
         throw std::runtime_error("order summaries changed while their advisory locks were held");

@@ -1,11 +1,11 @@
 #include "adapters/summary_cache.hpp"
 
 #include <algorithm>
+#include <random>
 
 namespace ordersource::gateway {
 
-SummaryCache::SummaryCache(std::size_t capacity)
-    : capacity_(capacity), tokens_(std::random_device{}()) {
+SummaryCache::SummaryCache(std::size_t capacity) : capacity_(capacity) {
     rows_.reserve(std::min<std::size_t>(capacity, 1 << 16));
 }
 
@@ -15,10 +15,6 @@ std::optional<SummaryCache::Entry> SummaryCache::take(const std::string& order_i
     found->second.present = false;
     --present_;
     return std::move(found->second.entry);
-}
-
-std::int64_t SummaryCache::next_token() {
-    return static_cast<std::int64_t>(tokens_());
 }
 
 void SummaryCache::stage(SummaryRow row, std::int64_t token) {
@@ -44,6 +40,11 @@ void SummaryCache::commit_staged() {
 
 void SummaryCache::discard_staged() {
     staged_.clear();
+}
+
+std::int64_t new_writer_token() {
+    thread_local std::mt19937_64 tokens{std::random_device{}()};
+    return static_cast<std::int64_t>(tokens());
 }
 
 }  // namespace ordersource::gateway

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,10 +33,6 @@ class SummaryCache {
     // next one reads the row back).
     std::optional<Entry> take(const std::string& order_id);
 
-    // A fresh token for a row about to be written; never equal to one written before by
-    // any writer but by chance (2^-64).
-    std::int64_t next_token();
-
     // A row the current batch wrote; cached only once its transaction commits, so a batch
     // that rolls back leaves the cache as it was.
     void stage(SummaryRow row, std::int64_t token);
@@ -59,7 +54,11 @@ class SummaryCache {
     std::unordered_map<std::string, Slot> rows_;
     std::deque<std::string> first_cached_;
     std::vector<Entry> staged_;
-    std::mt19937_64 tokens_;
 };
+
+// A fresh token for a summary row about to be written, cached or not (a row whose update
+// keeps its token has it cleared by a trigger, so every live write changes it); never equal
+// to one written before by any writer but by chance (2^-64).
+std::int64_t new_writer_token();
 
 }  // namespace ordersource::gateway
