@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "ordersource/pg/connection.hpp"
+#include "ordersource/pg/primary_key.hpp"
 #include "ordersource/testing/test_database.hpp"
 
 namespace pg = ordersource::pg;
@@ -23,6 +24,23 @@ struct SchemaFixture {
     std::unique_ptr<soci::session> session;
     std::string schema;
 };
+
+// The table's primary key as pg_get_constraintdef prints it, and its constraint's oid, so a
+// test can tell a key left alone from one made again.
+struct PrimaryKey {
+    std::string definition;
+    long long oid = 0;
+};
+
+PrimaryKey primary_key(soci::session& sql, const std::string& table) {
+    std::string definition;
+    long long oid = 0;
+    soci::indicator found = soci::i_null;
+    sql << "SELECT pg_get_constraintdef(oid), CAST(oid AS bigint) FROM pg_constraint "
+           "WHERE conrelid = CAST(:t AS regclass) AND contype = 'p'",
+        soci::use(table), soci::into(definition, found), soci::into(oid);
+    return {found == soci::i_ok ? definition : "", oid};
+}
 
 }  // namespace
 
@@ -78,4 +96,33 @@ BOOST_AUTO_TEST_CASE(settings_with_spaces_and_quotes_reach_the_server_intact) {
         soci::into(user), soci::into(application_name);
     BOOST_TEST(user == settings.user);
     BOOST_TEST(application_name == settings.application_name);
+}
+
+// Migrations rekey tables earlier releases made (ADR 26, ADR 27); the key is compared column
+// by column, in order, and rows survive the rekeying.
+BOOST_FIXTURE_TEST_CASE(a_primary_key_on_other_columns_is_replaced_and_the_wanted_one_kept,
+                        SchemaFixture) {
+    auto& sql = *session;
+    sql << "CREATE TABLE reversed (a int, b int, c text, PRIMARY KEY (b, a))";
+    sql << "INSERT INTO reversed VALUES (1, 2, 'x'), (2, 1, 'y')";
+    sql << "CREATE TABLE narrower (a int PRIMARY KEY, b int NOT NULL)";
+    sql << "CREATE TABLE keyless (a int NOT NULL, b int NOT NULL)";
+    sql << "CREATE TABLE renamed_old (a int, b int, PRIMARY KEY (a, b))";
+    sql << "ALTER TABLE renamed_old RENAME TO renamed";
+    const auto kept = primary_key(sql, "renamed");
+
+    for (const std::string table : {"reversed", "narrower", "keyless", "renamed"}) {
+        sql << pg::ensure_primary_key_sql(table, "a, b");
+        BOOST_TEST_CONTEXT("table " << table) {
+            BOOST_TEST(primary_key(sql, table).definition == "PRIMARY KEY (a, b)");
+        }
+    }
+    BOOST_TEST(primary_key(sql, "renamed").oid == kept.oid);  // the wanted key, as it was
+
+    const auto made = primary_key(sql, "reversed");
+    sql << pg::ensure_primary_key_sql("reversed", "a, b");
+    BOOST_TEST(primary_key(sql, "reversed").oid == made.oid);  // run again: left alone
+    int rows = 0;
+    sql << "SELECT count(*) FROM reversed", soci::into(rows);
+    BOOST_TEST(rows == 2);
 }

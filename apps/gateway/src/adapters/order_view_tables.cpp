@@ -14,6 +14,7 @@
 #include "adapters/pg_copy.hpp"
 #include "adapters/summary_cache.hpp"
 #include "domain/order_summary_fold.hpp"
+#include "ordersource/pg/primary_key.hpp"
 
 namespace ordersource::gateway {
 namespace {
@@ -23,7 +24,7 @@ namespace {
 // token of the live write that stored the row (NULL when COPYed); an update that keeps it,
 // which only a writer unaware of it makes (an older gateway, an operator's SQL), clears it,
 // so no cache trusts such a row (adapters/summary_cache.hpp). The history's primary
-// key is made by kCreateHistoryKey: a bulk load builds it after the rows.
+// key is made by create_history_key: a bulk load builds it after the rows.
 constexpr std::string_view kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS {summaries} (
     order_id            uuid PRIMARY KEY,
@@ -72,27 +73,10 @@ CREATE TABLE IF NOT EXISTS {offsets} (
 
 // What makes the idempotent write path possible: ON CONFLICT (order_id, version), an event's
 // place in its order's stream. Tables made before ADR 26 are keyed by event_id, with the same
-// pair in a second index; they are rekeyed here, so one random-uuid index per row is left
-// (docs/adr/0026-order-history-keyed-by-order-and-version.md).
-constexpr std::string_view kCreateHistoryKey = R"sql(
-DO $$
-DECLARE
-    key_name name;
-BEGIN
-    SELECT c.conname INTO key_name FROM pg_constraint AS c
-    JOIN pg_attribute AS a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-    WHERE c.conrelid = CAST('{history}' AS regclass) AND c.contype = 'p'
-      AND a.attname = 'event_id';
-    IF key_name IS NOT NULL THEN
-        EXECUTE format('ALTER TABLE {history} DROP CONSTRAINT %I', key_name);
-    END IF;
-    IF NOT EXISTS (SELECT FROM pg_constraint
-                   WHERE conrelid = CAST('{history}' AS regclass) AND contype = 'p') THEN
-        ALTER TABLE {history} ADD CONSTRAINT {history}_pkey PRIMARY KEY (order_id, version);
-    END IF;
-END $$;
-DROP INDEX IF EXISTS {history}_by_order;
-)sql";
+// pair in a second index; they are rekeyed (create_history_key), so one random-uuid index per
+// row is left (docs/adr/0026-order-history-keyed-by-order-and-version.md).
+constexpr std::string_view kHistoryKeyColumns = "order_id, version";
+constexpr std::string_view kDropHistoryOrderIndex = "DROP INDEX IF EXISTS {history}_by_order";
 
 // What the queries read by; a bulk load builds them once at its end. The history is read by
 // its primary key (order_id, version).
@@ -119,6 +103,11 @@ std::string expand(std::string_view text, const OrderViewTables& tables) {
         }
     }
     return result;
+}
+
+void create_history_key(soci::session& sql, const OrderViewTables& tables) {
+    sql << pg::ensure_primary_key_sql(tables.history, kHistoryKeyColumns);
+    sql << expand(kDropHistoryOrderIndex, tables);
 }
 
 std::string json_text(const rapidjson::StringBuffer& buffer) {
@@ -520,7 +509,7 @@ void create_order_view_tables_for_bulk_load(soci::session& sql,
                                             const OrderViewTables& tables,
                                             WritePath path) {
     sql << expand(kCreateTables, tables);
-    if (path == WritePath::kIdempotent) sql << expand(kCreateHistoryKey, tables);
+    if (path == WritePath::kIdempotent) create_history_key(sql, tables);
 }
 
 void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables) {
@@ -529,7 +518,7 @@ void create_order_view_indexes(soci::session& sql, const OrderViewTables& tables
 }
 
 void create_history_indexes(soci::session& sql, const OrderViewTables& tables) {
-    sql << expand(kCreateHistoryKey, tables);
+    create_history_key(sql, tables);
 }
 
 void create_summary_indexes(soci::session& sql, const OrderViewTables& tables) {

@@ -6,13 +6,15 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include "ordersource/pg/primary_key.hpp"
+
 namespace ordersource::notifier {
 namespace {
 
 // The key is (order_id, event_id): an event belongs to one order, so it is as unique as the
 // event id alone, and an order's notifications are one range of it - one random-uuid index
 // per row instead of two. Tables made before ADR 27 are keyed by event_id, with the order in
-// a second index; they are rekeyed here (docs/adr/0027-notifications-keyed-by-order.md).
+// a second index; they are rekeyed after it (docs/adr/0027-notifications-keyed-by-order.md).
 constexpr const char* kMigrate = R"sql(
 CREATE TABLE IF NOT EXISTS notifier_order_owners (
     order_id    uuid PRIMARY KEY,
@@ -27,19 +29,6 @@ CREATE TABLE IF NOT EXISTS notifications (
     recorded_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (order_id, event_id)
 );
-DO $$
-DECLARE
-    key_name name;
-BEGIN
-    SELECT conname INTO key_name FROM pg_constraint
-    WHERE conrelid = CAST('notifications' AS regclass) AND contype = 'p'
-      AND cardinality(conkey) = 1;
-    IF key_name IS NOT NULL THEN
-        EXECUTE format('ALTER TABLE notifications DROP CONSTRAINT %I', key_name);
-        ALTER TABLE notifications ADD PRIMARY KEY (order_id, event_id);
-    END IF;
-END $$;
-DROP INDEX IF EXISTS notifications_by_order;
 )sql";
 
 // A batch in one statement each, keys in order (ObservationBatch). A row already stored, by
@@ -73,6 +62,8 @@ PgNotificationStore::PgNotificationStore(const pg::ConnectionSettings& settings,
     // Two instances creating the same table at once can fail on the catalog; take turns.
     sql << "SELECT pg_advisory_xact_lock(hashtext('notification-observer schema'))";
     sql << kMigrate;
+    sql << pg::ensure_primary_key_sql("notifications", "order_id, event_id");
+    sql << "DROP INDEX IF EXISTS notifications_by_order";
     migration.commit();
 }
 
