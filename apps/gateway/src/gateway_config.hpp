@@ -28,6 +28,9 @@ struct GatewayConfig {
     std::chrono::milliseconds shutdown_timeout{10'000};
 
     // Throws core::ConfigError naming the variable and what is allowed.
+    // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
+    bool operator==(const GatewayConfig&) const = default;
+
     static GatewayConfig from_env();
 };
 

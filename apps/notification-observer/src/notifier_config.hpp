@@ -23,6 +23,9 @@ struct NotifierConfig {
     core::LogLevel log_level = core::LogLevel::kInfo;
 
     // Throws core::ConfigError naming the variable and what it allows.
+    // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
+    bool operator==(const NotifierConfig&) const = default;
+
     static NotifierConfig from_env();
 };
 

@@ -27,6 +27,9 @@ struct OrderServiceConfig {
     core::LogLevel log_level = core::LogLevel::kInfo;
 
     // Throws core::ConfigError naming the variable and what it allows.
+    // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
+    bool operator==(const OrderServiceConfig&) const = default;
+
     static OrderServiceConfig from_env();
 };
 

@@ -28,6 +28,9 @@ struct PaymentServiceConfig {
     core::LogLevel log_level = core::LogLevel::kInfo;
 
     // Throws core::ConfigError naming the variable and what it allows.
+    // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
+    bool operator==(const PaymentServiceConfig&) const = default;
+
     static PaymentServiceConfig from_env();
 };
 

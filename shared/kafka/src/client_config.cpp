@@ -23,7 +23,8 @@ Properties properties_from_env() {
     Properties properties{
         {"bootstrap.servers", core::env_string("ORDERSOURCE_KAFKA_BOOTSTRAP", "127.0.0.1:9092")}};
     constexpr std::string_view kPrefix = "ORDERSOURCE_RDKAFKA_";
-    for (char** entry = environ; *entry != nullptr; ++entry) {
+    // environ is null after clearenv(), not an empty list.
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
         const std::string_view assignment(*entry);
         const auto equals = assignment.find('=');
         if (!assignment.starts_with(kPrefix) || equals == std::string_view::npos) {

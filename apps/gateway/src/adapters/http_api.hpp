@@ -16,6 +16,8 @@ struct HttpSettings {
     std::uint16_t port = 8080;  // 0 = any free port (tests)
     int threads = 2;
     std::size_t max_body_bytes = 64 * 1024;
+
+    bool operator==(const HttpSettings&) const = default;
 };
 
 class HttpApi {

@@ -76,6 +76,8 @@ struct ServerSettings {
     std::uint16_t port = 0;  // 0 = any free port (tests); port() tells which
     int threads = 2;
     std::size_t max_body_bytes = 64 * 1024;  // larger bodies get 413 before any handler
+
+    bool operator==(const ServerSettings&) const = default;
 };
 
 class Server {

@@ -22,6 +22,8 @@ struct ConnectionSettings {
     // What pg_stat_activity shows for the session: which part of which service it serves.
     std::string application_name = "ordersource";
 
+    bool operator==(const ConnectionSettings&) const = default;
+
     // From ORDERSOURCE_PG_HOST / _PORT / _USER / _PASSWORD and, for the database,
     // `database_variable` (e.g. ORDER_SERVICE_PG_DATABASE) falling back to
     // ORDERSOURCE_PG_DATABASE, then to `default_database`. Throws core::ConfigError.
