@@ -27,10 +27,10 @@ struct GatewayConfig {
     core::LogLevel log_level = core::LogLevel::kInfo;
     std::chrono::milliseconds shutdown_timeout{10'000};
 
-    // Throws core::ConfigError naming the variable and what is allowed.
     // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
     bool operator==(const GatewayConfig&) const = default;
 
+    // Throws core::ConfigError naming the variable and what is allowed.
     static GatewayConfig from_env();
 };
 

@@ -22,10 +22,10 @@ struct NotifierConfig {
     std::string topic_pattern = "^(order|payment)-.+";
     core::LogLevel log_level = core::LogLevel::kInfo;
 
-    // Throws core::ConfigError naming the variable and what it allows.
     // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
     bool operator==(const NotifierConfig&) const = default;
 
+    // Throws core::ConfigError naming the variable and what it allows.
     static NotifierConfig from_env();
 };
 

@@ -26,10 +26,10 @@ struct OrderServiceConfig {
     std::size_t cached_orders = 100'000;  // folded order streams kept between batches (ADR 15)
     core::LogLevel log_level = core::LogLevel::kInfo;
 
-    // Throws core::ConfigError naming the variable and what it allows.
     // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
     bool operator==(const OrderServiceConfig&) const = default;
 
+    // Throws core::ConfigError naming the variable and what it allows.
     static OrderServiceConfig from_env();
 };
 

@@ -27,10 +27,10 @@ struct PaymentServiceConfig {
     std::int64_t snapshot_every = 100;      // events between account snapshots; 0: none (ADR 22)
     core::LogLevel log_level = core::LogLevel::kInfo;
 
-    // Throws core::ConfigError naming the variable and what it allows.
     // Equal when every setting is (tests/unit/*_usage_test.cpp compare a default with --help).
     bool operator==(const PaymentServiceConfig&) const = default;
 
+    // Throws core::ConfigError naming the variable and what it allows.
     static PaymentServiceConfig from_env();
 };
 

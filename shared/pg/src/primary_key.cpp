@@ -1,5 +1,7 @@
 #include "ordersource/pg/primary_key.hpp"
 
+#include "ordersource/pg/sql_text.hpp"
+
 namespace ordersource::pg {
 namespace {
 
@@ -45,21 +47,12 @@ std::string name_array(std::string_view columns) {
     return out + "] AS name[])";
 }
 
-void replace_all(std::string& text, std::string_view name, std::string_view value) {
-    for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at)) {
-        text.replace(at, name.size(), value);
-        at += value.size();
-    }
-}
-
 }  // namespace
 
 std::string ensure_primary_key_sql(std::string_view table, std::string_view columns) {
-    std::string sql(kEnsurePrimaryKey);
-    replace_all(sql, "{wanted}", name_array(columns));
-    replace_all(sql, "{columns}", columns);
-    replace_all(sql, "{table}", table);
-    return sql;
+    const auto wanted = name_array(columns);
+    return with_placeholders(kEnsurePrimaryKey,
+                             {{"{wanted}", wanted}, {"{columns}", columns}, {"{table}", table}});
 }
 
 }  // namespace ordersource::pg

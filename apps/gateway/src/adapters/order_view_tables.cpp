@@ -15,6 +15,7 @@
 #include "adapters/summary_cache.hpp"
 #include "domain/order_summary_fold.hpp"
 #include "ordersource/pg/primary_key.hpp"
+#include "ordersource/pg/sql_text.hpp"
 
 namespace ordersource::gateway {
 namespace {
@@ -92,17 +93,9 @@ constexpr std::array kHistoryIndexes{"_pkey"};
 constexpr std::array kOffsetIndexes{"_pkey"};
 
 std::string expand(std::string_view text, const OrderViewTables& tables) {
-    std::string result(text);
-    for (const auto& [name, value] :
-         {std::pair<std::string, std::string>{"{summaries}", tables.summaries},
-          {"{history}", tables.history},
-          {"{offsets}", tables.offsets}}) {
-        for (auto at = result.find(name); at != std::string::npos; at = result.find(name, at)) {
-            result.replace(at, name.size(), value);
-            at += value.size();
-        }
-    }
-    return result;
+    return pg::with_placeholders(text, {{"{summaries}", tables.summaries},
+                                        {"{history}", tables.history},
+                                        {"{offsets}", tables.offsets}});
 }
 
 void create_history_key(soci::session& sql, const OrderViewTables& tables) {
