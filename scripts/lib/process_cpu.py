@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""CPU time of the cluster's processes, by group, between two snapshots (for scripts/bench).
+
+  process_cpu.py snapshot [--label PID=GROUP ...] > before.json
+  process_cpu.py diff before.json after.json      -> {"group": cpu_seconds, ...}
+  process_cpu.py --self-test
+
+Groups: the four services by binary name, "broker" (the JVM started by scripts/kafka-broker),
+"pg:<database>" for PostgreSQL backends (from their process titles), "pg:background" for the
+server's other processes (WAL writer, checkpointer, autovacuum, ...), unless --label names a
+pid's group. A process that starts between the snapshots counts whole; one that exits before
+the second is missed, so clients that come and go (wrk, ProducerPerformance) are timed by
+their caller instead (times, in scripts/bench).
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+SERVICES = {"gateway", "order-service", "payment-service", "notification-observer"}
+
+
+def group_of(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+    except OSError:
+        return None
+    return group_of_argv([w.decode(errors="replace") for w in argv if w])
+
+
+def group_of_argv(words):
+    if not words:
+        return None
+    if any("kafka.logs.dir" in w for w in words):
+        return "broker"
+    # A backend's title is one string: "postgres: <user> <database> <host>(<port>) <state>".
+    title = words[0].split()
+    if title[0] == "postgres:":
+        return "pg:" + title[2] if len(title) >= 4 and "(" in title[3] else "pg:background"
+    name = os.path.basename(words[0])
+    if name == "postgres":
+        return "pg:background"  # the postmaster
+    return name if name in SERVICES else None
+
+
+def ticks_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def snapshot(labels):
+    processes = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        group = labels.get(pid) or group_of(pid)
+        if group is None:
+            continue
+        try:
+            processes[pid] = {"group": group, "ticks": ticks_of(pid)}
+        except OSError:
+            continue  # exited while being read
+    return processes
+
+
+def diff(before, after):
+    hz = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid, process in after.items():
+        start = before.get(pid, {}).get("ticks", 0)
+        seconds[process["group"]] = seconds.get(process["group"], 0) + (process["ticks"] - start) / hz
+    return {group: round(value, 3) for group, value in sorted(seconds.items())}
+
+
+def self_test():
+    assert group_of_argv(["postgres: ordersource gateway 127.0.0.1(50510) idle"]) == "pg:gateway"
+    assert group_of_argv(["postgres: checkpointer "]) == "pg:background"
+    assert group_of_argv(["postgres: autovacuum worker gateway"]) == "pg:background"
+    assert group_of_argv(["/usr/lib/postgresql/15/bin/postgres", "-D", "/data"]) == "pg:background"
+    assert group_of_argv(["java", "-Dkafka.logs.dir=/x", "kafka.Kafka", "server.properties"]) == "broker"
+    assert group_of_argv(["/build/apps/gateway/gateway"]) == "gateway"
+    assert group_of_argv(["/usr/bin/python3", "gateway"]) is None
+    assert group_of_argv([]) is None
+    # A child named like a service burns about 0.3 s of CPU between two snapshots; another
+    # labelled by pid is counted under its label.
+    spin = ("import sys, time\nend = time.process_time() + 0.3\n"
+            "while time.process_time() < end: pass\nsys.stdin.read()")
+    idle = "import sys; sys.stdin.read()"
+    labelled = subprocess.Popen(["notification-observer", "-c", idle], executable=sys.executable,
+                                stdin=subprocess.PIPE)
+    labels = {str(labelled.pid): "labelled"}
+    before = snapshot(labels)
+    busy = subprocess.Popen(["order-service", "-c", spin], executable=sys.executable,
+                            stdin=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:  # both stay alive until their stdin closes, so the snapshot sees them
+        after = snapshot(labels)
+        if after.get(str(busy.pid), {}).get("ticks", 0) >= 0.28 * os.sysconf("SC_CLK_TCK"):
+            break
+        assert time.monotonic() < deadline, "the spinning child never used 0.3 s of CPU"
+        time.sleep(0.01)
+    busy.communicate(b"")
+    labelled.communicate(b"")
+    seconds = diff(before, after)
+    assert 0.25 <= seconds["order-service"] < 1.0, seconds
+    assert "labelled" in seconds and "notification-observer" not in seconds, seconds
+    print("ok")
+
+
+def main(argv):
+    if argv == ["--self-test"]:
+        self_test()
+        return
+    if len(argv) >= 1 and argv[0] == "snapshot":
+        labels = {}
+        rest = argv[1:]
+        while rest:
+            if rest[0] != "--label" or len(rest) < 2 or "=" not in rest[1]:
+                sys.exit(f"process_cpu.py: unexpected argument {rest[0]!r}")
+            pid, group = rest[1].split("=", 1)
+            labels[pid] = group
+            rest = rest[2:]
+        json.dump(snapshot(labels), sys.stdout)
+    elif len(argv) == 3 and argv[0] == "diff":
+        with open(argv[1]) as b, open(argv[2]) as a:
+            json.dump(diff(json.load(b), json.load(a)), sys.stdout)
+    else:
+        sys.exit(__doc__)
+    print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
