@@ -14,6 +14,7 @@
 #include "ordersource/contracts/topics.hpp"
 #include "ordersource/core/config.hpp"
 #include "ordersource/core/ids.hpp"
+#include "ordersource/core/thread_name.hpp"
 #include "ordersource/kafka/consumer.hpp"
 #include "ordersource/messaging/consumer_metrics.hpp"
 #include "ordersource/messaging/envelope_consumer.hpp"
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
              .max_batch = config.read_model_max_batch,
              .batch_linger = config.read_model_linger});
         std::jthread read_model([&projecting, &consumer](std::stop_token stop) {
+            core::name_this_thread("read-model");
             projecting.run(stop);
             consumer.close();
         });

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "ordersource/core/log.hpp"
+#include "ordersource/core/thread_name.hpp"
 #include "ordersource/metrics/registry.hpp"
 
 namespace ordersource::http {
@@ -303,6 +304,10 @@ class PistacheHandler final : public Pistache::Http::Handler {
     explicit PistacheHandler(Server::Impl* server) : server_(server) {}
     void onRequest(const Pistache::Http::Request& request,
                    Pistache::Http::ResponseWriter response) override {
+        // Pistache starts its worker threads without a hook, so each names itself at its
+        // first request (core/thread_name.hpp says why threads carry names).
+        thread_local const bool named = (core::name_this_thread("http-worker"), true);
+        static_cast<void>(named);
         server_->dispatch(request, std::move(response));
     }
 

@@ -4,6 +4,7 @@
 #include <future>
 #include <thread>
 
+#include "ordersource/core/thread_name.hpp"
 #include "rdkafka_util.hpp"
 
 namespace ordersource::kafka {
@@ -66,6 +67,7 @@ Producer::Producer(const Properties& config) : impl_(std::make_unique<Impl>()) {
         throw KafkaError("cannot create Kafka producer: " + error);
     }
     impl_->poll_thread = std::thread([impl = impl_.get()] {
+        core::name_this_thread("kafka-delivery");  // the delivery callbacks run here
         while (!impl->stopping.load()) {
             impl->handle->poll(static_cast<int>(kPollInterval.count()));
         }

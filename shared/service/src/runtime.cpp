@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "ordersource/core/log.hpp"
+#include "ordersource/core/thread_name.hpp"
 #include "ordersource/metrics/registry.hpp"
 
 #ifndef ORDERSOURCE_VERSION
@@ -50,6 +51,7 @@ bool run_until_stopped(const StopSignals& signals, std::vector<Worker> workers) 
     threads.reserve(workers.size());
     for (auto& worker : workers) {
         threads.emplace_back([&worker, &failed](std::stop_token stop) {
+            core::name_this_thread(worker.name);
             try {
                 worker.run(stop);
             } catch (const std::exception& error) {

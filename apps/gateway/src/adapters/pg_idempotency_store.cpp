@@ -12,6 +12,7 @@
 
 #include "adapters/sql.hpp"
 #include "ordersource/core/log.hpp"
+#include "ordersource/core/thread_name.hpp"
 #include "ordersource/metrics/registry.hpp"
 #include "ordersource/pg/libpq.hpp"
 
@@ -71,7 +72,10 @@ PgIdempotencyStore::PgIdempotencyStore(const pg::ConnectionSettings& settings,
       session_(pg::open_session(settings)) {
     *session_ << "SET client_min_messages = warning";
     *session_ << sql::kCreateIdempotencyTable;
-    writer_ = std::jthread([this](std::stop_token stop) { write_batches(stop); });
+    writer_ = std::jthread([this](std::stop_token stop) {
+        core::name_this_thread("claims-writer");
+        write_batches(stop);
+    });
 }
 
 PgIdempotencyStore::~PgIdempotencyStore() {
