@@ -550,6 +550,28 @@ BOOST_AUTO_TEST_CASE(snapshots_round_trip_and_the_last_save_wins) {
     BOOST_TEST(postgres->load_snapshot("other").value().format == 7);
 }
 
+BOOST_AUTO_TEST_CASE(snapshots_large_enough_to_compress_are_stored_with_lz4) {
+    // A state PostgreSQL compresses (over its ~2 KB threshold), like an account's.
+    std::string state;
+    for (int i = 0; state.size() < 60'000; ++i) {
+        state += "{\"order\":\"" + std::to_string(i * 7919) + "\",\"amount\":1999},";
+    }
+    const es::StreamId account{"account-lz4"};
+    postgres->save_stream_snapshots({{account, {es::StreamVersion{100}, 1, state}}});
+    postgres->save_snapshot("watcher", {.position = es::kStartOfAll, .format = 1, .state = state});
+    std::string stream_method;
+    std::string reader_method;
+    *raw_session() << "SELECT coalesce(pg_column_compression(state), 'none') "
+                      "FROM stream_snapshots WHERE stream_id = 'account-lz4'",
+        soci::into(stream_method);
+    *raw_session() << "SELECT coalesce(pg_column_compression(state), 'none') "
+                      "FROM reader_snapshots WHERE name = 'watcher'",
+        soci::into(reader_method);
+    BOOST_TEST(stream_method == "lz4");
+    BOOST_TEST(reader_method == "lz4");
+    BOOST_TEST(postgres->load_stream_snapshots({account}).front().value().state == state);
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_database_is_a_store_error) {
     auto settings = testing::test_database();
     settings.port = 1;
