@@ -236,7 +236,7 @@ Submissions send_at_rate(const Options& options,
     constexpr auto kTick = 1ms;
     constexpr auto kResponseTimeout = 30s;
     struct InFlight {
-        long index = -1;  // -1: free
+        bool busy = false;
         Clock::time_point scheduled;
         Clock::time_point sent;
     };
@@ -256,7 +256,6 @@ Submissions send_at_rate(const Options& options,
         free_connections.push_back(static_cast<std::size_t>(options.connections - 1 - c));
     }
     Submissions result;
-    std::size_t busy = 0;
     // Ends connection c's exchange: accepted when `order_id` is not empty, refused otherwise.
     const auto finish = [&](std::size_t c, const std::string& order_id) {
         if (order_id.empty()) {
@@ -264,20 +263,19 @@ Submissions send_at_rate(const Options& options,
         } else {
             result.accepted.emplace_back(order_id, in_flight[c].scheduled);
         }
-        in_flight[c].index = -1;
+        in_flight[c].busy = false;
         free_connections.push_back(c);
-        --busy;
     };
     std::vector<epoll_event> ready(static_cast<std::size_t>(options.connections));
     long next = 0;
     auto wake = started;
-    while (next < total || busy > 0) {
+    while (next < total || free_connections.size() < connections.size()) {
         std::this_thread::sleep_until(wake);
         wake += kTick;
         const int n = ::epoll_wait(epoll_fd, ready.data(), static_cast<int>(ready.size()), 0);
         for (int e = 0; e < n; ++e) {
             const auto c = static_cast<std::size_t>(ready[static_cast<std::size_t>(e)].data.u64);
-            if (in_flight[c].index < 0) {
+            if (!in_flight[c].busy) {
                 // Readable while idle: the gateway closed it (or broke the protocol). Reopen
                 // at its next use rather than fail the order sent on it then.
                 connections[c]->close_socket();
@@ -302,8 +300,7 @@ Submissions send_at_rate(const Options& options,
             free_connections.pop_back();
             auto& connection = *connections[c];
             const bool was_open = connection.fd() >= 0;
-            in_flight[c] = {next, scheduled_at(next), now};
-            ++busy;
+            in_flight[c] = {true, scheduled_at(next), now};
             if (!connection.post(order_body(next), "load-" + run + "-" + std::to_string(next))) {
                 finish(c, "");
             } else if (!was_open) {
@@ -314,9 +311,11 @@ Submissions send_at_rate(const Options& options,
             }
             ++next;
         }
-        if (now > wake) wake = now;  // behind after a long stall: do not burst to catch up
+        // Behind after a stall: tick on from now instead of running the missed ticks back to
+        // back (every order already due was sent above).
+        if (now > wake) wake = now;
         for (std::size_t c = 0; c < in_flight.size(); ++c) {
-            if (in_flight[c].index >= 0 && now - in_flight[c].sent > kResponseTimeout) {
+            if (in_flight[c].busy && now - in_flight[c].sent > kResponseTimeout) {
                 connections[c]->close_socket();
                 finish(c, "");
             }
